@@ -95,3 +95,25 @@ class RecipientGone(ChannelError):
 
 class TransientError(ChannelError):
     """A network fault or server error worth retrying with backoff."""
+
+
+class StateStore(Protocol):
+    """Small durable key/value state an adapter keeps across restarts (update offset,
+    sync token). The desk backs it with a database table; tests may use a dict."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str) -> None: ...
+
+
+class MemoryStateStore:
+    """A ``StateStore`` in memory, for tests and the terminal."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    async def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self.values[key] = value
