@@ -1,3 +1,120 @@
-"""Commands: placeholder until its issue lands."""
+"""Commands: ``wegwijs chat`` (a volunteer) and ``wegwijs staff --as ID`` (a civil servant),
+both in the terminal, on the same database: two terminals show the whole flow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
+from routing.model import KnowledgeMap
+
+DatabaseOpt = Annotated[str | None, typer.Option(
+    "--database-url", help="Database URL (default: WEGWIJS_DATABASE_URL or a SQLite file in "
+    "the user data folder).")]
+KnowledgeOpt = Annotated[Path | None, typer.Option(
+    "--knowledge", help="Knowledge map folder (default: WEGWIJS_KNOWLEDGE or knowledge/).")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code=code)
+
+
+def _load(path: Path) -> KnowledgeMap:
+    from routing.load import KnowledgeError, load_knowledge
+
+    if not path.is_dir():
+        raise _fail(f"Knowledge map not found: {path} is not a folder.")
+    try:
+        kmap: KnowledgeMap = load_knowledge(path)
+    except KnowledgeError as exc:
+        problems = getattr(exc, "problems", None) or [str(exc)]
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise _fail(f"The knowledge map in {path} has problems:\n{lines}") from None
+    return kmap
+
+
+async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
+                        sender_id: str, display_name: str | None, label: str,
+                        timezone: str) -> None:
+    from bot.channels.terminal import TerminalChannel
+    from bot.db import create_schema, make_engine
+    from bot.desk import Desk
+    from bot.followup import FollowUpConfig
+    from bot.runtime import Runtime
+    from bot.scheduler import build_scheduler
+
+    engine = make_engine(database_url)
+    create_schema(engine)
+    desk = Desk(engine, kmap, config=FollowUpConfig(timezone=timezone), channels=("terminal",))
+    channel = TerminalChannel(chat_id=chat_id, sender_id=sender_id, display_name=display_name,
+                              label=label)
+    runtime = Runtime(desk, [channel], chat=("terminal", chat_id), poll_interval=1.0)
+    scheduler = build_scheduler(runtime.tick, timezone=timezone)
+    await runtime.start()
+    scheduler.start()
+    try:
+        await channel.closed.wait()
+        await runtime.deliver_pending()  # what is addressed to us, before leaving
+    finally:
+        scheduler.shutdown(wait=False)
+        await runtime.stop()
+        engine.dispose()
+
+
+def _settings(database_url: str | None, knowledge: Path | None) -> tuple[str, Path, str]:
+    from bot.settings import Settings
+
+    settings = Settings()
+    return (database_url or settings.database_url, knowledge or settings.knowledge,
+            settings.timezone)
+
+
+def _hint(text: str) -> None:
+    if sys.stdin.isatty():
+        typer.echo(text, err=True)
+
+
+@app.command("chat")
+def chat(
+    database_url: DatabaseOpt = None,
+    knowledge: KnowledgeOpt = None,
+    as_volunteer: Annotated[str | None, typer.Option(
+        "--as-volunteer", help="Chat as this volunteer (default: your user name).")] = None,
+) -> None:
+    """Talk to the desk as a volunteer, in this terminal (lines from stdin when piped)."""
+    url, path, tz = _settings(database_url, knowledge)
+    kmap = _load(path)
+    who = as_volunteer or os.environ.get("USER") or getpass.getuser()
+    _hint("Wegwijs in de terminal. Typ je vraag; /help voor opdrachten, Ctrl-D om te stoppen.")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run_terminal(url, kmap, chat_id=who, sender_id=who, display_name=who,
+                                  label="wegwijs", timezone=tz))
+
+
+@app.command("staff")
+def staff(
+    servant_id: Annotated[str, typer.Option("--as", help="Your servant id from "
+                                            "civil_servants.yaml.")],
+    database_url: DatabaseOpt = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Work as a civil servant in this terminal: /zaken, /neem N, /antwoord N tekst, …"""
+    url, path, tz = _settings(database_url, knowledge)
+    kmap = _load(path)
+    servant = kmap.find_servant(servant_id)
+    if servant is None:
+        known = ", ".join(s.id for s in kmap.servants)
+        raise _fail(f"'{servant_id}' is not in civil_servants.yaml. Known: {known}")
+    _hint(f"Wegwijs staff: {servant.name}. /zaken voor je zaken, /help voor opdrachten.")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run_terminal(url, kmap, chat_id=servant.id, sender_id=servant.id,
+                                  display_name=servant.name, label="wegwijs", timezone=tz))

@@ -1,3 +1,125 @@
-"""Commands: placeholder until its issue lands."""
+"""Command: ``wegwijs serve``: the desk with every configured chat channel, until stopped.
+
+A channel is configured when its credentials are in the environment (``WEGWIJS_TELEGRAM_TOKEN``,
+the ``WEGWIJS_MATRIX_*`` settings). SIGTERM / SIGINT stop it cleanly; everything lives in the
+database, so a restart continues where it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.channel import Channel
+    from bot.settings import Settings
+    from routing.model import KnowledgeMap
+
+NO_CHANNEL = (
+    "No chat channel is configured. Set WEGWIJS_TELEGRAM_TOKEN (see docs/telegram.md) or the "
+    "WEGWIJS_MATRIX_* settings. To try the desk without any token: wegwijs chat")
+
+
+def build_channels(settings: Settings, engine: Engine) -> list[Channel]:
+    """Every channel whose credentials are set, each with its state in the database."""
+    from bot.kv import DbStateStore
+
+    channels: list[Channel] = []
+    if settings.telegram_token is not None:
+        from bot.channels.telegram import TelegramChannel
+
+        channels.append(TelegramChannel.from_settings(settings, DbStateStore(engine)))
+    # Matrix: append its channel here when settings.matrix_homeserver is set.
+    return channels
+
+
+async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channel],
+                   engine: Engine, stop: asyncio.Event) -> None:
+    """Run the desk with ``channels`` until ``stop`` is set."""
+    from bot.desk import Desk
+    from bot.followup import FollowUpConfig
+    from bot.runtime import Runtime
+    from bot.scheduler import build_scheduler
+
+    desk = Desk(engine, kmap, config=FollowUpConfig(timezone=settings.timezone),
+                channels=[channel.name for channel in channels])
+    runtime = Runtime(desk, channels)
+    scheduler = build_scheduler(runtime.tick, timezone=settings.timezone)
+    await runtime.start()
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await runtime.stop()
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.channel import ChannelError
+    from bot.cli.desk_cmds import _load
+    from bot.db import create_schema, make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        try:
+            channels = build_channels(settings, engine)
+        except ValueError as exc:  # a setting that cannot work, e.g. an http:// webhook URL
+            raise _fail(f"Channel settings: {exc}") from None
+        if not channels:
+            raise _fail(NO_CHANNEL)
+        kmap = _load(settings.knowledge)
+        create_schema(engine)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):  # not on every platform
+                loop.add_signal_handler(signum, stop.set)
+        typer.echo(f"Wegwijs serves: {', '.join(c.name for c in channels)}", err=True)
+        try:
+            await run_desk(settings, kmap, channels, engine, stop)
+        except ChannelError as exc:
+            raise _fail(f"A channel could not start: {exc}", code=1) from None
+    finally:
+        engine.dispose()
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code=code)
+
+
+@app.command("serve")
+def serve(
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="Database URL (default: WEGWIJS_DATABASE_URL).")] = None,
+    knowledge: Annotated[Path | None, typer.Option(
+        "--knowledge", help="Knowledge map folder (default: WEGWIJS_KNOWLEDGE).")] = None,
+) -> None:
+    """Run the desk with every configured chat channel (Telegram, Matrix) until stopped."""
+    from pydantic import ValidationError
+
+    from bot.log import configure_logging
+    from bot.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "\n".join(f"  - {e['loc'][0] if e['loc'] else ''}: {e['msg']}"
+                             for e in exc.errors())
+        raise _fail(f"The settings have problems:\n{problems}") from None
+    if database_url:
+        settings.database_url = database_url
+    if knowledge:
+        settings.knowledge = knowledge
+    configure_logging(settings)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(settings))

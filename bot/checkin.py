@@ -1,0 +1,60 @@
+"""The check-in answer ("were you helped?") and erasing a volunteer (``/vergeet``)."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot import cases as lifecycle
+from bot.models import Case, CaseEvent, CheckinStat, Message, Volunteer
+from bot.outbox import Work
+from bot.privacy import erase_in_session
+from bot.texts import t
+
+
+def checkin_pending(work: Work, case: Case) -> bool:
+    """A check-in was sent for ``case`` and not answered yet."""
+    events = work.session.exec(
+        select(CaseEvent.event).where(CaseEvent.case_id == case.id,
+                                      col(CaseEvent.event).in_(["checkin_sent",
+                                                                "checkin_answer"]))).all()
+    return events.count("checkin_sent") > events.count("checkin_answer")
+
+
+def record_checkin(work: Work, case: Case, answer: str) -> str:
+    """Statistics, history, the servant told; "no" reopens a resolved case, another
+    answer closes it. Returns the text key to answer the volunteer with."""
+    assert case.id is not None
+    work.session.add(CheckinStat(at=work.now, theme=case.theme, servant_id=case.servant_id,
+                                 answer=answer))
+    work.session.add(Message(case_id=case.id, at=work.now, author="volunteer",
+                             kind="checkin", text=answer))
+    work.audit(case, "volunteer", "checkin_answer", answer)
+    if case.servant_id:
+        work.to_servant(case.servant_id, t("checkin_in", "nl", case=case.id,
+                                           answer=t(answer, "nl")), case_id=case.id)
+    if answer == "no":
+        if case.state == lifecycle.RESOLVED:
+            work.move(case, "reopen", "volunteer")
+            if case.servant_id:
+                work.to_servant(case.servant_id, t("checkin_reopen_in", "nl", case=case.id),
+                                case_id=case.id)
+        return "checkin_reopened"
+    if case.state == lifecycle.RESOLVED:
+        work.move(case, "close", "volunteer")
+    return "checkin_thanks"
+
+
+def erase(work: Work, vol: Volunteer) -> None:
+    """Delete everything about one volunteer (``bot.privacy``); tell the servants of open
+    cases that the case is gone, without any detail."""
+    assert vol.id is not None
+    session = work.session
+    notify = [(c.servant_id, c.id) for c in session.exec(
+        select(Case).where(Case.volunteer_id == vol.id)).all()
+        if c.state in lifecycle.OPEN and c.servant_id]
+    session.flush()
+    work.rows.clear()  # rows of this transaction are about the volunteer: erased below
+    erase_in_session(session, vol.id)
+    for servant_id, case_id in notify:
+        assert servant_id is not None
+        work.to_servant(servant_id, t("erased_in", "nl", case=case_id))

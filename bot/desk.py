@@ -1,0 +1,236 @@
+"""The desk core: one inbound message in, the messages to send out, in ONE transaction.
+
+``Desk.receive`` is idempotent per (channel, message id): a message seen before returns
+nothing. Every outbound message is first written to the outbox table; the returned
+``Outbound`` values carry the outbox row id as ``key``. Nothing here does I/O beyond the
+database; the runtime delivers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot import cases as lifecycle
+from bot import conversation as conv
+from bot import followup, outbox
+from bot.channel import Inbound, Outbound
+from bot.clock import Clock, SystemClock
+from bot.db import transaction
+from bot.followup import FollowUpConfig
+from bot.models import Case, InboundSeen, ServantState, Volunteer
+from bot.outbox import Work
+from bot.staff import handle as handle_staff
+from bot.texts import t
+from bot.volunteer import Conversation
+from routing.model import KnowledgeMap, Servant
+from routing.router import Router
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4000  # characters read from one message
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``("neem", "12")`` for ``/neem@WegwijsBot 12``; None when not a command."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or len(stripped) < 2:
+        return None
+    head, _, args = stripped[1:].partition(" ")
+    return head.split("@", 1)[0].casefold(), args.strip()
+
+
+class Desk:
+    """The transport-free heart of Wegwijs."""
+
+    #: How long rows handed out by ``pending`` stay claimed by this process.
+    delivery_lease_seconds: float = 300.0
+
+    def __init__(self, engine: Engine, kmap: KnowledgeMap, *, clock: Clock | None = None,
+                 config: FollowUpConfig | None = None, router: Router | None = None,
+                 channels: Iterable[str] = (outbox.TERMINAL,),
+                 max_text: int = MAX_TEXT) -> None:
+        self.engine = engine
+        self.kmap = kmap
+        self.clock: Clock = clock or SystemClock()
+        self.config = config or FollowUpConfig()
+        self.router = router or Router(kmap)
+        self.channels: frozenset[str] = frozenset(channels) | {outbox.TERMINAL}
+        self.max_text = max_text
+        self._staff: dict[tuple[str, str], Servant] = {}
+        for servant in kmap.servants:
+            self._staff[(outbox.TERMINAL, servant.id)] = servant
+            for channel, address in servant.channels.items():
+                self._staff[(channel, str(address))] = servant
+
+    def _work(self, session: Session) -> Work:
+        return Work(session, self.kmap, self.clock.now(), self.config, self.channels)
+
+    def servant_for(self, channel: str, sender_id: str) -> Servant | None:
+        """The civil servant behind a sender, or None (terminal: the servant id)."""
+        return self._staff.get((channel, sender_id))
+
+    # ------------------------------------------------------------------ inbound
+    def receive(self, inbound: Inbound) -> list[Outbound]:
+        """Process one message exactly once; the answer messages are in the outbox."""
+        try:
+            with transaction(self.engine) as session:
+                work = self._work(session)
+                if not _claim_inbound(session, inbound, work.now):
+                    return []  # another desk process took this message first
+                self._dispatch(work, inbound)
+                session.flush()
+                return work.outbound()
+        except Exception:
+            log.exception("desk failed on message %s/%s", inbound.channel, inbound.message_id)
+            return [Outbound(channel=inbound.channel, chat_id=inbound.chat_id,
+                             text=_SORRY,
+                             key=f"{outbox.VOLATILE_PREFIX}error:{inbound.channel}:"
+                             f"{inbound.message_id}")]
+
+    def _dispatch(self, work: Work, inbound: Inbound) -> None:
+        text = inbound.text or ""
+        command = parse_command(text) if inbound.kind in ("text", "command") else None
+        servant = self.servant_for(inbound.channel, inbound.sender_id)
+        if servant is not None:
+            self._seen(work, servant, inbound)
+            if command is None:
+                work.to_servant(servant.id, t("s_vol_text", "nl"))
+            else:
+                handle_staff(work, servant, *command)
+            return
+        vol = self._volunteer(work, inbound)
+        talk = Conversation(work, self.router, vol, inbound)
+        if inbound.kind in ("text", "command") and command is None and len(text) > self.max_text:
+            talk.say("too_long", limit=self.max_text)
+            text = text[: self.max_text]
+        talk.handle(text, command=command)
+        if vol in work.session:
+            vol.updated_at = work.now
+            work.session.add(vol)
+
+    def _seen(self, work: Work, servant: Servant, inbound: Inbound) -> None:
+        state = work.session.get(ServantState, servant.id) or ServantState(servant_id=servant.id)
+        state.last_channel, state.last_chat_id = inbound.channel, inbound.chat_id
+        state.last_seen_at = work.now
+        work.session.add(state)
+
+    def _volunteer(self, work: Work, inbound: Inbound) -> Volunteer:
+        vol = work.session.exec(select(Volunteer).where(
+            Volunteer.channel == inbound.channel,
+            Volunteer.sender_id == inbound.sender_id)).first()
+        if vol is None:
+            vol = Volunteer(channel=inbound.channel, sender_id=inbound.sender_id,
+                            chat_id=inbound.chat_id, step=conv.IDLE, created_at=work.now,
+                            updated_at=work.now)
+            work.session.add(vol)
+            work.session.flush()
+        if vol.chat_id != inbound.chat_id:
+            vol.chat_id = inbound.chat_id
+        if vol.unreachable:
+            vol.unreachable = False  # they wrote again
+        return vol
+
+    # ------------------------------------------------------------------ follow-ups
+    def dispatch_due(self, *, batch: int = 200, limit: int | None = None) -> list[Outbound]:
+        """Apply due follow-ups exactly once; returns the messages they produced."""
+        return followup.dispatch_due(self.engine, self.kmap, self.clock, self.config,
+                                     self.channels, batch=batch, limit=limit)
+
+    def ensure_schedule(self) -> None:
+        """Make sure the weekly digest is scheduled (idempotent; call at start-up)."""
+        with transaction(self.engine) as session:
+            followup.ensure_digest(self._work(session))
+
+    # ------------------------------------------------------------------ delivery
+    def pending(self, *, channels: Collection[str] | None = None, channel: str | None = None,
+                chat_id: str | None = None, limit: int = 200) -> list[Outbound]:
+        """Undelivered outbox messages due now, oldest first, skipping chats that must
+        wait for an earlier message (so each chat keeps its order). The rows are claimed
+        for ``delivery_lease_seconds`` (``outbox.claim``): another desk process on the
+        same database does not send them meanwhile."""
+        with transaction(self.engine) as session:
+            now = self.clock.now()
+            rows = outbox.claim(session, now, dt.timedelta(seconds=self.delivery_lease_seconds),
+                                channels=channels, channel=channel, chat_id=chat_id,
+                                limit=limit)
+            return [outbox.to_outbound(r) for r in rows]
+
+    def mark_sent(self, key: str) -> None:
+        with transaction(self.engine) as session:
+            row = outbox.row_for_key(session, key)
+            if row is not None and row.sent_at is None:
+                row.sent_at = self.clock.now()
+                row.attempts += 1
+                session.add(row)
+
+    def mark_retry(self, key: str, delay_seconds: float) -> None:
+        """Keep the message; try again no earlier than ``delay_seconds`` from now."""
+        with transaction(self.engine) as session:
+            row = outbox.row_for_key(session, key)
+            if row is not None and row.sent_at is None:
+                row.attempts += 1
+                row.next_attempt_at = self.clock.now() + dt.timedelta(seconds=delay_seconds)
+                session.add(row)
+
+    def attempts(self, key: str) -> int:
+        with transaction(self.engine) as session:
+            row = outbox.row_for_key(session, key)
+            return row.attempts if row is not None else 0
+
+    def mark_gone(self, key: str) -> list[Outbound]:
+        """The recipient cannot be reached: mark the row failed, the volunteer unreachable,
+        and tell the servant of each of their open cases."""
+        with transaction(self.engine) as session:
+            work = self._work(session)
+            row = outbox.row_for_key(session, key)
+            if row is None or row.sent_at is not None:
+                return []
+            row.failed = "gone"
+            session.add(row)
+            vol = session.get(Volunteer, row.volunteer_id) if row.volunteer_id else None
+            if vol is not None and not vol.unreachable:
+                vol.unreachable = True
+                session.add(vol)
+                open_cases = session.exec(select(Case).where(
+                    Case.volunteer_id == vol.id, col(Case.state).in_(list(lifecycle.OPEN)))).all()
+                for case in open_cases:
+                    if case.servant_id:
+                        work.to_servant(case.servant_id, t("unreachable_in", "nl", case=case.id,
+                                                           channel=vol.channel),
+                                        case_id=case.id)
+                        work.audit(case, "desk", "volunteer_unreachable", vol.channel)
+            session.flush()
+            return work.outbound()
+
+
+def _claim_inbound(session: Session, inbound: Inbound, now: dt.datetime) -> bool:
+    """Record the message as seen. False when it was seen before, or another desk process
+    recorded it first (on PostgreSQL the insert waits for that process's transaction).
+    One ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; a savepoint elsewhere."""
+    values = {"channel": inbound.channel, "message_id": inbound.message_id, "at": now}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        make = sqlite_insert if dialect == "sqlite" else pg_insert
+        result = session.connection().execute(  # Core: no ORM bookkeeping needed
+            make(InboundSeen).values(**values).on_conflict_do_nothing())
+        return bool(getattr(result, "rowcount", 0) == 1)
+    if session.get(InboundSeen, (inbound.channel, inbound.message_id)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(InboundSeen(channel=inbound.channel, message_id=inbound.message_id,
+                                    at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+_SORRY = ("Sorry, daar ging bij mij iets mis. Probeer het zo nog eens. / Sorry, something went "
+          "wrong on my side. Please try again in a moment.")

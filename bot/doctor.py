@@ -1,0 +1,196 @@
+"""``wegwijs doctor``: is this installation ready to run?
+
+Checks configuration, database reachability, migrations, channel credentials (reported as
+set / not set, never shown) and the knowledge map. Each check yields a ``Finding``; any
+``fail`` makes the command exit non-zero. Nothing here prints a secret, a message text
+or a database password.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import SecretStr, ValidationError
+
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.migrations import SchemaStatus
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: Status
+    detail: str
+
+
+def safe_url(url: str) -> str:
+    """The database URL with its password masked."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a valid database URL)"
+
+
+def _set(value: SecretStr | str | None) -> str:
+    return "set" if value else "not set"
+
+
+def settings_errors(exc: ValidationError) -> list[str]:
+    """Validation errors as lines, without the offending input (it may be a secret)."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = ".".join(str(p) for p in error.get("loc", ())) or "settings"
+        env = f"WEGWIJS_{where.upper()}" if where != "settings" else "settings"
+        lines.append(f"{env}: {error['msg']}")
+    return lines
+
+
+def check_configuration(load: Callable[[], Settings]) -> tuple[Finding, Settings | None]:
+    try:
+        settings = load()
+    except ValidationError as exc:
+        return Finding("configuration", "fail", "; ".join(settings_errors(exc))), None
+    return Finding("configuration", "ok", "valid"), settings
+
+
+def check_database(settings: Settings) -> Iterator[Finding]:
+    import sqlalchemy as sa
+
+    from bot import migrations
+    from bot.db import make_engine
+
+    os.environ.setdefault("PGCONNECT_TIMEOUT", "10")  # libpq: don't hang on a dead host
+    where = safe_url(settings.database_url)
+    try:
+        engine = make_engine(settings.database_url)
+    except Exception as exc:
+        yield Finding("database", "fail", f"{where}: {type(exc).__name__}")
+        yield Finding("migrations", "fail", "not checked: no database")
+        return
+    try:
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except Exception as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+            yield Finding("database", "fail",
+                          f"{where} unreachable: {reason[0] if reason else type(exc).__name__}")
+            yield Finding("migrations", "fail", "not checked: no database")
+            return
+        yield Finding("database", "ok", f"{where} reachable")
+        yield _migration_finding(migrations.status(engine), migrations.known_revisions())
+    finally:
+        engine.dispose()
+
+
+def _migration_finding(status: SchemaStatus, known: set[str]) -> Finding:
+    if status.at_head:
+        return Finding("migrations", "ok", f"at {status.head} (newest)")
+    if status.untracked_tables:
+        return Finding("migrations", "fail",
+                       "tables exist without migration history: run `wegwijs db upgrade`")
+    if status.current is None:
+        return Finding("migrations", "fail", "database is empty: run `wegwijs db upgrade`")
+    if status.current not in known:
+        return Finding("migrations", "fail",
+                       f"database is at {status.current}, newer than this Wegwijs "
+                       f"({status.head}): upgrade Wegwijs")
+    return Finding("migrations", "fail",
+                   f"at {status.current}, newest is {status.head}: run `wegwijs db upgrade`")
+
+
+def check_channels(settings: Settings) -> Iterator[Finding]:
+    any_channel = False
+    if settings.telegram_token:
+        any_channel = True
+        mode = "webhook" if settings.telegram_webhook_url else "long polling"
+        detail = f"token set; {mode}"
+        if settings.telegram_webhook_url:
+            detail += f"; webhook secret {_set(settings.telegram_webhook_secret)}"
+            if not settings.telegram_webhook_url.startswith("https://"):
+                yield Finding("telegram", "fail", detail + "; webhook URL must be https")
+                return
+        yield Finding("telegram", "ok", detail)
+    elif settings.telegram_webhook_url or settings.telegram_webhook_secret:
+        yield Finding("telegram", "fail", "webhook configured but token not set")
+    else:
+        yield Finding("telegram", "ok", "not configured (token not set)")
+
+    matrix = {"homeserver": settings.matrix_homeserver, "user id": settings.matrix_user_id}
+    secret = settings.matrix_access_token or settings.matrix_password
+    parts = ", ".join(f"{k} {_set(v)}" for k, v in matrix.items())
+    parts += f", password {_set(settings.matrix_password)}"
+    parts += f", access token {_set(settings.matrix_access_token)}"
+    if all(matrix.values()) and secret:
+        any_channel = True
+        yield Finding("matrix", "ok", parts)
+    elif any(matrix.values()) or secret:
+        yield Finding("matrix", "fail", f"incomplete: {parts}")
+    else:
+        yield Finding("matrix", "ok", "not configured")
+    if not any_channel:
+        yield Finding("channels", "warn", "no chat channel configured: only the terminal works")
+
+
+def check_knowledge(path: Path) -> Iterator[Finding]:
+    if not path.is_dir():
+        yield Finding("knowledge map", "fail", f"{path} is not a folder")
+        return
+    try:
+        from routing.load import load_knowledge
+    except ImportError as exc:  # pragma: no cover - only while routing is incomplete
+        yield Finding("knowledge map", "fail", f"cannot load maps: {exc}")
+        return
+    try:
+        kmap = load_knowledge(path)
+    except Exception as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        shown = "; ".join(lines[:5]) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
+        yield Finding("knowledge map", "fail", f"{path}: {shown or type(exc).__name__}")
+        return
+    detail = (f"{path}: {len(kmap.themes)} themes, {len(kmap.entries)} entries, "
+              f"{len(kmap.servants)} civil servants")
+    if not kmap.servants:
+        yield Finding("knowledge map", "warn", detail + " (no one can take a handover)")
+    else:
+        yield Finding("knowledge map", "ok", detail)
+
+
+def run(load: Callable[[], Settings] = Settings) -> list[Finding]:
+    """Every check, in order. Later checks are skipped when the configuration is invalid."""
+    first, settings = check_configuration(load)
+    findings = [first]
+    if settings is None:
+        return findings
+    findings += check_database(settings)
+    findings += check_channels(settings)
+    findings += check_knowledge(settings.knowledge)
+    return findings
+
+
+_MARK: Mapping[Status, str] = {"ok": "[ok]  ", "warn": "[warn]", "fail": "[FAIL]"}
+
+
+def render(findings: Iterable[Finding]) -> str:
+    findings = list(findings)
+    width = max(len(f.check) for f in findings)
+    lines = ["Wegwijs doctor"]
+    lines += [f"  {_MARK[f.status]} {f.check.ljust(width)}  {f.detail}" for f in findings]
+    failed = sum(f.status == "fail" for f in findings)
+    lines.append(f"{failed} problem(s) found." if failed else "All checks passed.")
+    return "\n".join(lines)
+
+
+def exit_code(findings: Iterable[Finding]) -> int:
+    return 1 if any(f.status == "fail" for f in findings) else 0

@@ -1,0 +1,110 @@
+"""One anonymous statistics row per routed question, for the programme report.
+
+The desk's ``Case`` rows only exist for questions that reached a handover offer; the
+report also needs the out-of-scope share and the knowledge gaps (low confidence, general
+desk). ``record_question`` writes a ``QuestionStat`` row in the desk's transaction:
+routing outcome only, no volunteer id, no handle. The question text is kept only for a
+knowledge gap, and then masked (``bot.report.mask``) before it is stored, so the row
+survives ``/vergeet`` and retention without holding personal data.
+
+The table is meant to live in ``bot/models.py`` (and a migration) with the others; until
+it moves there it is a Core table on its own metadata and ``ensure_table`` creates it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+)
+from sqlmodel import Session
+
+from bot.report.mask import mask
+from routing.model import GENERAL_THEME, KnowledgeMap
+from routing.result import RouteResult
+
+GAP_CONFIDENCE = 0.35  # a top route below this confidence counts as a knowledge gap
+GAP_TEXT_LIMIT = 500
+
+# Its own MetaData, so the desk's migrations (which compare against SQLModel.metadata)
+# are not affected until the table moves into bot/models.py.
+metadata = MetaData()
+question_stat = Table(
+    "question_stat", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("lang", String(8), nullable=False, default="nl"),
+    Column("theme", String(100)),  # primary theme
+    Column("needs", JSON, nullable=False, default=list),
+    Column("region", String(100)),
+    Column("municipality", String(200)),
+    Column("out_of_scope", Boolean, nullable=False, default=False),
+    Column("clarify", JSON, nullable=False, default=list),
+    Column("confidence", Float, nullable=False, default=0.0),
+    Column("top_route", String(200)),
+    Column("servant_id", String(200)),
+    Column("general_desk", Boolean, nullable=False, default=False),
+    Column("gap", Boolean, nullable=False, default=False),
+    Column("gap_text", Text),  # masked, gaps only
+)
+
+
+def ensure_table(engine: Engine) -> None:
+    """Create the ``question_stat`` table if this database lacks it."""
+    if not inspect(engine).has_table("question_stat"):
+        metadata.create_all(engine, tables=[question_stat])
+
+
+def is_general_desk(kmap: KnowledgeMap | None, servant_id: str | None) -> bool:
+    if kmap is None or servant_id is None:
+        return False
+    servant = kmap.find_servant(servant_id)
+    return servant is not None and GENERAL_THEME in servant.themes
+
+
+def is_gap(result: RouteResult, general_desk: bool,
+           threshold: float = GAP_CONFIDENCE) -> bool:
+    """Routed, but weakly: low confidence, no route at all, or only the general desk."""
+    if result.out_of_scope:
+        return False
+    return general_desk or not result.routes or result.confidence < threshold
+
+
+def stat_for(result: RouteResult, text: str, at: dt.datetime,
+             kmap: KnowledgeMap | None = None) -> dict[str, Any]:
+    """The statistics row (column values) for one routing outcome."""
+    servant_id = result.servant.id if result.servant else None
+    general = is_general_desk(kmap, servant_id)
+    gap = is_gap(result, general)
+    return {
+        "at": at, "lang": result.lang,
+        "theme": result.themes[0] if result.themes else None,
+        "needs": list(result.needs), "region": result.region,
+        "municipality": result.municipality, "out_of_scope": result.out_of_scope,
+        "clarify": list(result.clarify), "confidence": float(result.confidence),
+        "top_route": result.routes[0].id if result.routes else None,
+        "servant_id": servant_id, "general_desk": general, "gap": gap,
+        "gap_text": mask(text[:GAP_TEXT_LIMIT]) if gap and text.strip() else None,
+    }
+
+
+def record_question(session: Session, result: RouteResult, text: str, at: dt.datetime,
+                    kmap: KnowledgeMap | None = None) -> dict[str, Any]:
+    """Insert the statistics row for a routed question in ``session``'s transaction.
+    Call it once per question the router answered."""
+    row = stat_for(result, text, at, kmap)
+    session.execute(question_stat.insert().values(**row))
+    return row

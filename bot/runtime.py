@@ -1,0 +1,170 @@
+"""Wiring: channels in, the desk in the middle, outbox delivery out.
+
+On an inbound message the runtime calls ``Desk.receive`` (in a worker thread, one desk
+call at a time) and then delivers. Delivery reads undelivered outbox rows and marks a row
+sent only after ``Channel.send`` returned. Faults: ``RateLimited`` waits as told and tries
+again; ``TransientError`` keeps the row and backs off exponentially (the row waits in the
+database; later rows to the same chat wait behind it); ``RecipientGone`` marks the
+volunteer unreachable and tells their servant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import TypeVar
+
+from bot.channel import Channel, ChannelError, Inbound, Outbound, RateLimited, RecipientGone
+from bot.desk import Desk
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Runtime:
+    """Runs ``channels`` around ``desk``.
+
+    ``chat`` limits delivery to one (channel, chat_id): a terminal process only prints
+    what is addressed to it and leaves other people's messages to their own process.
+    """
+
+    def __init__(self, desk: Desk, channels: Sequence[Channel], *,
+                 chat: tuple[str, str] | None = None, poll_interval: float = 1.0,
+                 max_backoff: float = 300.0, max_rate_waits: int = 3,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.desk = desk
+        self.channels: dict[str, Channel] = {c.name: c for c in channels}
+        self.chat = chat
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.max_rate_waits = max_rate_waits
+        self._sleep = sleep
+        self._desk_lock = asyncio.Lock()
+        self._deliver_lock = asyncio.Lock()
+        self._poller: asyncio.Task[None] | None = None
+
+    async def _call(self, fn: Callable[..., T], *args: object) -> T:
+        async with self._desk_lock:
+            return await asyncio.to_thread(fn, *args)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self, *, poll: bool = True) -> None:
+        """Schedule the digest, fire follow-ups missed while down, start the channels."""
+        await self._call(self.desk.ensure_schedule)
+        for channel in self.channels.values():
+            await channel.start(self.on_inbound)
+        await self.tick()
+        if poll:
+            self._poller = asyncio.create_task(self._poll_loop(), name="outbox-poll")
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        for channel in self.channels.values():
+            await channel.stop()
+
+    async def _poll_loop(self) -> None:
+        while True:
+            await self._sleep(self.poll_interval)
+            try:
+                await self.deliver_pending()
+            except Exception:  # keep polling whatever one pass did
+                log.exception("outbox delivery pass failed")
+
+    # ------------------------------------------------------------------ work
+    async def on_inbound(self, inbound: Inbound) -> None:
+        """The handler channels call: process once, then deliver."""
+        outbound = await self._call(self.desk.receive, inbound)
+        await self.deliver(outbound)
+
+    async def tick(self) -> None:
+        """Dispatch due follow-ups, then deliver (the scheduler calls this)."""
+        outbound = await self._call(self.desk.dispatch_due)
+        await self.deliver(outbound)
+
+    async def deliver(self, outbound: Collection[Outbound] = ()) -> int:
+        """Send messages that were never stored (after ``/vergeet``), then everything
+        pending in the outbox for this runtime's channels. Returns how many were sent."""
+        sent = 0
+        async with self._deliver_lock:
+            for message in outbound:
+                if message.key.isdigit() or not self._mine(message):
+                    continue
+                try:
+                    await self.channels[message.channel].send(message)
+                    sent += 1
+                except ChannelError as exc:
+                    log.warning("unstored message to %s lost: %s", message.channel, exc)
+            sent += await self._deliver_stored()
+        return sent
+
+    async def deliver_pending(self) -> int:
+        async with self._deliver_lock:
+            return await self._deliver_stored()
+
+    def _mine(self, message: Outbound) -> bool:
+        if message.channel not in self.channels:
+            return False
+        return self.chat is None or (message.channel, message.chat_id) == self.chat
+
+    async def _deliver_stored(self) -> int:
+        sent = 0
+        while True:
+            if self.chat is not None:
+                rows = await self._call(self._pending_chat)
+            else:
+                rows = await self._call(self._pending_all)
+            if not rows:
+                return sent
+            stuck: set[tuple[str, str]] = set()
+            for message in rows:
+                where = (message.channel, message.chat_id)
+                if where in stuck:
+                    continue
+                outcome = await self._send(message)
+                if outcome == "sent":
+                    sent += 1
+                elif outcome == "wait":
+                    stuck.add(where)
+            if stuck:
+                return sent
+
+    def _pending_chat(self) -> list[Outbound]:
+        assert self.chat is not None
+        return self.desk.pending(channel=self.chat[0], chat_id=self.chat[1])
+
+    def _pending_all(self) -> list[Outbound]:
+        return self.desk.pending(channels=list(self.channels))
+
+    async def _send(self, message: Outbound) -> str:
+        """"sent" (and marked), "wait" (the row stays for later) or "gone"."""
+        channel = self.channels[message.channel]
+        waits = 0
+        while True:
+            try:
+                await channel.send(message)
+            except RateLimited as exc:
+                waits += 1
+                if waits > self.max_rate_waits:
+                    await self._call(self.desk.mark_retry, message.key, exc.retry_after)
+                    return "wait"
+                await self._sleep(exc.retry_after)
+                continue
+            except RecipientGone:
+                log.info("recipient gone on %s (outbox %s)", message.channel, message.key)
+                await self._call(self.desk.mark_gone, message.key)  # notices go via the outbox
+                return "gone"
+            except ChannelError as exc:  # TransientError and anything unexpected
+                attempts = await self._call(self.desk.attempts, message.key)
+                delay = min(self.max_backoff, 2.0 ** attempts)
+                log.info("delivery of %s failed (%s); retry in %.0fs", message.key, exc, delay)
+                await self._call(self.desk.mark_retry, message.key, delay)
+                return "wait"
+            await self._call(self.desk.mark_sent, message.key)
+            return "sent"

@@ -1,0 +1,281 @@
+"""Staff commands for civil servants, Dutch with English aliases, and the weekly digest.
+
+Only servants listed in the knowledge map get here (``bot.desk`` checks). A servant acts
+on their own cases; ``admin`` servants may act on every case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from sqlmodel import col, select
+
+from bot import cases as lifecycle
+from bot import conversation as conv
+from bot import followup
+from bot.cases import IllegalTransition
+from bot.handover import offer_to, place_text, servant_card, servant_lang, theme_text
+from bot.models import Case, Message, ServantState, Volunteer
+from bot.outbox import Work
+from bot.texts import t
+from bot.workdays import add_working_days
+from routing.model import Servant
+
+ALIASES: dict[str, str] = {
+    "zaken": "cases", "cases": "cases",
+    "neem": "take", "take": "take",
+    "geef": "assign", "assign": "assign",
+    "antwoord": "reply", "reply": "reply",
+    "notitie": "note", "note": "note",
+    "klaar": "resolve", "resolve": "resolve",
+    "afwezig": "away", "away": "away",
+    "capaciteit": "capacity", "capacity": "capacity",
+}
+STAFF_COMMANDS = frozenset(ALIASES)
+USAGE = {
+    "take": "/neem N", "assign": "/geef N MEDEWERKER reden", "reply": "/antwoord N tekst",
+    "note": "/notitie N tekst", "resolve": "/klaar N samenvatting",
+    "away": "/afwezig JJJJ-MM-DD JJJJ-MM-DD", "capacity": "/capaciteit N",
+}
+_CASE_NO = re.compile(r"#?(\d{1,9})$")
+
+
+class _Usage(Exception):
+    pass
+
+
+class _Refusal(Exception):
+    """A friendly refusal; the message is the text to send back."""
+
+
+def handle(work: Work, servant: Servant, command: str, args: str) -> None:
+    """Run one staff command; every outcome is a message back to the servant."""
+    lang = servant_lang(servant)
+    name = ALIASES.get(command)
+    if name is None:
+        work.to_servant(servant.id, t("staff_help", lang))
+        return
+    try:
+        COMMANDS[name](work, servant, args)
+    except _Usage:
+        work.to_servant(servant.id, t("s_usage", lang, usage=USAGE[name]))
+    except _Refusal as refusal:
+        work.to_servant(servant.id, str(refusal))
+
+
+def _split(args: str, parts: int) -> list[str]:
+    words = args.split(None, parts - 1)
+    if len(words) < parts or not all(words):
+        raise _Usage
+    return words
+
+
+def _case(work: Work, servant: Servant, number: str) -> Case:
+    lang = servant_lang(servant)
+    match = _CASE_NO.match(number.strip())
+    if not match:
+        raise _Usage
+    case = work.session.get(Case, int(match.group(1)))
+    if case is None or case.state == lifecycle.NEW or case.volunteer_id is None:
+        raise _Refusal(t("s_no_case", lang, case=match.group(1)))
+    if case.servant_id != servant.id and not servant.admin:
+        holder = work.kmap.find_servant(case.servant_id or "")
+        raise _Refusal(t("s_not_yours", lang, case=case.id,
+                         name=holder.name if holder else case.servant_id))
+    return case
+
+
+def _move(work: Work, servant: Servant, case: Case, event: str, detail: str | None = None) -> None:
+    try:
+        work.move(case, event, servant.id, detail)
+    except IllegalTransition:
+        raise _Refusal(t("s_illegal", servant_lang(servant), case=case.id,
+                         state=case.state)) from None
+
+
+def _volunteer(work: Work, case: Case) -> Volunteer | None:
+    return work.session.get(Volunteer, case.volunteer_id) if case.volunteer_id else None
+
+
+def _take(work: Work, servant: Servant, case: Case) -> None:
+    _move(work, servant, case, "take")
+    case.servant_id = servant.id
+    case.accepted_at = work.now
+    assert case.id is not None
+    followup.cancel(work, case.id, ("reminder", "escalate"))
+    followup.schedule_checkin(work, case, work.config.checkin_after, "accepted")
+    vol = _volunteer(work, case)
+    if vol is not None:
+        work.to_volunteer(vol, t("taken", vol.lang, case=case.id, name=servant.name),
+                          case_id=case.id)
+
+
+def cmd_take(work: Work, servant: Servant, args: str) -> None:
+    case = _case(work, servant, _split(args, 1)[0])
+    _take(work, servant, case)
+    work.to_servant(servant.id, t("s_taken", servant_lang(servant), case=case.id),
+                    case_id=case.id)
+
+
+def cmd_reply(work: Work, servant: Servant, args: str) -> None:
+    number, text = _split(args, 2)
+    case = _case(work, servant, number)
+    if case.state == lifecycle.OFFERED:
+        _take(work, servant, case)
+    _move(work, servant, case, "reply")
+    assert case.id is not None
+    work.session.add(Message(case_id=case.id, at=work.now, author=servant.id, kind="servant",
+                             text=text))
+    vol = _volunteer(work, case)
+    if vol is not None:
+        work.to_volunteer(vol, t("servant_said", vol.lang, name=servant.name, case=case.id,
+                                 text=text), case_id=case.id)
+        if vol.step in (conv.IDLE, conv.RELAY, conv.STOPPED):
+            vol.step = conv.advance(vol.step, "case_open")
+            vol.data = {**vol.data, "relay_case": case.id}
+            vol.updated_at = work.now
+            work.session.add(vol)
+    work.to_servant(servant.id, t("s_sent", servant_lang(servant), case=case.id),
+                    case_id=case.id)
+
+
+def cmd_note(work: Work, servant: Servant, args: str) -> None:
+    number, text = _split(args, 2)
+    case = _case(work, servant, number)
+    assert case.id is not None
+    work.session.add(Message(case_id=case.id, at=work.now, author=servant.id, kind="note",
+                             text=text))
+    work.audit(case, servant.id, "note")
+    work.to_servant(servant.id, t("s_noted", servant_lang(servant), case=case.id),
+                    case_id=case.id)
+
+
+def cmd_resolve(work: Work, servant: Servant, args: str) -> None:
+    number, summary = _split(args, 2)
+    case = _case(work, servant, number)
+    _move(work, servant, case, "resolve")
+    assert case.id is not None
+    case.summary, case.resolved_at = summary, work.now
+    work.session.add(Message(case_id=case.id, at=work.now, author=servant.id, kind="summary",
+                             text=summary))
+    if not followup.has_pending(work, case.id, "checkin"):
+        followup.schedule_checkin(work, case, work.config.checkin_after_resolve,
+                                  f"resolved-{work.now:%Y%m%d%H%M%S}")
+    vol = _volunteer(work, case)
+    if vol is not None:
+        work.to_volunteer(vol, t("resolved", vol.lang, name=servant.name, case=case.id,
+                                 summary=summary), case_id=case.id)
+        if vol.step == conv.RELAY and vol.data.get("relay_case") == case.id:
+            vol.step = conv.advance(vol.step, "case_closed")
+            vol.updated_at = work.now
+            work.session.add(vol)
+    work.to_servant(servant.id, t("s_resolved", servant_lang(servant), case=case.id),
+                    case_id=case.id)
+
+
+def cmd_assign(work: Work, servant: Servant, args: str) -> None:
+    words = args.split(None, 2)
+    if len(words) < 2:
+        raise _Usage
+    number, who = words[0], words[1]
+    reason = words[2] if len(words) == 3 else ""
+    case = _case(work, servant, number)
+    target = work.kmap.find_servant(who)
+    lang = servant_lang(servant)
+    if target is None:
+        raise _Refusal(t("s_unknown_servant", lang, who=who))
+    _move(work, servant, case, "assign", f"{case.servant_id} -> {target.id}: {reason}")
+    work.move(case, "offer", servant.id)
+    assert case.id is not None
+    followup.cancel(work, case.id, ("reminder", "escalate"))
+    offer_to(work, case, target, actor=servant.id,
+             reason=t("assigned_in", servant_lang(target), who=servant.name, case=case.id)
+             + (f" {reason}" if reason else ""))
+    vol = _volunteer(work, case)
+    if vol is not None:
+        work.to_volunteer(vol, t("moved", vol.lang, case=case.id,
+                                 **servant_card(target, vol.lang)), case_id=case.id)
+    work.to_servant(servant.id, t("s_assigned", lang, case=case.id, name=target.name),
+                    case_id=case.id)
+
+
+def _state(work: Work, servant: Servant) -> ServantState:
+    state = work.session.get(ServantState, servant.id)
+    return state if state is not None else ServantState(servant_id=servant.id)
+
+
+def _date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date only)
+        except ValueError:
+            continue
+    raise _Usage
+
+
+def cmd_away(work: Work, servant: Servant, args: str) -> None:
+    words = args.split()
+    if len(words) != 2:
+        raise _Usage
+    start, until = _date(words[0]), _date(words[1])
+    if until < start:
+        raise _Usage
+    state = _state(work, servant)
+    state.away_from, state.away_until = start, until
+    work.session.add(state)
+    work.to_servant(servant.id, t("s_away", servant_lang(servant), start=start, until=until))
+
+
+def cmd_capacity(work: Work, servant: Servant, args: str) -> None:
+    words = args.split()
+    if len(words) != 1 or not words[0].isdigit():
+        raise _Usage
+    state = _state(work, servant)
+    state.capacity = int(words[0])
+    work.session.add(state)
+    work.to_servant(servant.id, t("s_capacity", servant_lang(servant), n=state.capacity))
+
+
+def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:
+    query = select(Case).where(col(Case.state).in_(list(lifecycle.OPEN)))
+    if not everyone:
+        query = query.where(Case.servant_id == servant.id)
+    return list(work.session.exec(query.order_by(col(Case.id))).all())
+
+
+def _case_line(work: Work, case: Case, lang: str) -> str:
+    since = case.offered_at or case.created_at
+    return t("s_case_line", lang, case=case.id, state=case.state,
+             theme=theme_text(work.kmap, case, lang), place=place_text(work.kmap, case, lang),
+             since=f"{since:%Y-%m-%d}")
+
+
+def cmd_cases(work: Work, servant: Servant, args: str) -> None:
+    lang = servant_lang(servant)
+    cases = _open_cases(work, servant, servant.admin)
+    lines = [_case_line(work, c, lang) for c in cases] or [t("s_none", lang)]
+    work.to_servant(servant.id, "\n".join(lines))
+
+
+def digest_text(work: Work, servant: Servant) -> str | None:
+    """The Monday digest for one servant, or None when they have no open cases."""
+    cases = _open_cases(work, servant, everyone=False)
+    if not cases:
+        return None
+    lang = servant_lang(servant)
+    lines = [t("s_digest", lang, name=servant.name, n=len(cases))]
+    lines += [_case_line(work, c, lang) for c in cases]
+    overdue = [str(c.id) for c in cases if c.state == lifecycle.OFFERED and c.offered_at
+               and add_working_days(c.offered_at, work.config.reminder_after,
+                                    work.config.timezone) <= work.now]
+    if overdue:
+        lines.append(t("s_overdue", lang, cases=", ".join(overdue)))
+    return "\n".join(lines)
+
+
+COMMANDS: dict[str, Callable[[Work, Servant, str], None]] = {
+    "cases": cmd_cases, "take": cmd_take, "assign": cmd_assign, "reply": cmd_reply,
+    "note": cmd_note, "resolve": cmd_resolve, "away": cmd_away, "capacity": cmd_capacity,
+}

@@ -1,0 +1,231 @@
+"""Every text the desk says to volunteers and servants, in Dutch and English.
+
+``t(key, lang, **values)`` formats one; Dutch is the fallback for any language.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # ------------------------------------------------------------- volunteer
+    "greet": (
+        "Hallo! Ik ben Wegwijs, de wegwijzer voor burgerinitiatieven. Vertel in je eigen "
+        "woorden waar je initiatief mee bezig is en wat je zoekt (geld, kennis, contacten, "
+        "een vergunning…). Typ /help voor wat ik kan.",
+        "Hello! I am Wegwijs, the signpost for civic initiatives. Tell me in your own words "
+        "what your initiative does and what you are looking for (money, knowledge, contacts, "
+        "a permit…). Type /help to see what I can do.",
+    ),
+    "preset": ("Ik weet al: {what}.", "I already know: {what}."),
+    "help": (
+        "Stel je vraag in gewone woorden; ik zoek fondsen, loketten en netwerken die passen, "
+        "en breng je als je wilt in contact met een medewerker.\n"
+        "/status – hoe staan je zaken\n/nieuw – een nieuwe vraag\n/contact – toch in contact "
+        "komen met een medewerker\n/taal en – English please\n/stop – stoppen\n"
+        "/vergeet – wis alles wat ik over je weet",
+        "Ask your question in plain words; I look for funds, desks and networks that fit, and "
+        "if you like I put you in touch with a civil servant.\n"
+        "/status – where your cases stand\n/new – a new question\n/contact – get in touch "
+        "with a civil servant after all\n/taal nl – Nederlands graag\n/stop – stop\n"
+        "/vergeet – erase everything I know about you",
+    ),
+    "ask_theme": ("Waar gaat je initiatief vooral over?",
+                  "What is your initiative mainly about?"),
+    "ask_need": ("Wat voor hulp zoek je vooral?", "What kind of help are you looking for?"),
+    "ask_region": ("In welke provincie zit je initiatief?",
+                   "In which province is your initiative?"),
+    "whole_country": ("Heel Nederland / weet ik niet", "All of the Netherlands / not sure"),
+    "routes_intro": ("Dit zijn de beste wegen voor je vraag:",
+                     "These are the best routes for your question:"),
+    "reach": ("Zo bereik je ze", "How to reach them"),
+    "amount": ("tot € {amount}", "up to € {amount}"),
+    "deadline": ("aanvragen kan tot {date}", "apply by {date}"),
+    "no_routes": ("Ik heb in mijn kaart geen passende route gevonden.",
+                  "I found no fitting route in my map."),
+    "offer": (
+        "Wil je dat ik je in contact breng met {name}, {title} bij {org}? Dan deel ik met "
+        "{name} (en zo nodig een collega die het beter kan oppakken): je vraag, de naam en "
+        "plaats van je initiatief en je chatnaam. Zolang je geen ja zegt, deel ik niets.",
+        "Would you like me to put you in touch with {name}, {title} at {org}? I would then "
+        "share with {name} (and if needed a colleague better placed to help): your question, "
+        "your initiative's name and place, and your chat handle. Nothing is shared unless "
+        "you say yes.",
+    ),
+    "yes": ("Ja", "Yes"),
+    "no": ("Nee", "No"),
+    "partly": ("Deels", "Partly"),
+    "skip": ("Overslaan", "Skip"),
+    "declined": (
+        "Prima, ik deel niets. Ik onthoud dat je liever geen contact hebt; wil je later toch "
+        "iemand spreken, typ dan /contact.",
+        "Fine, I share nothing. I'll remember you'd rather not be put in touch; if you change "
+        "your mind, type /contact.",
+    ),
+    "declined_before": (
+        "Je gaf eerder aan liever geen contact met een medewerker te willen. Wil je dat toch, "
+        "typ dan /contact.",
+        "You said earlier you'd rather not be put in touch with a civil servant. If you'd "
+        "like that after all, type /contact.",
+    ),
+    "ask_initiative": (
+        "Dank je. Hoe heet je initiatief? (Kies 'Overslaan' als het nog geen naam heeft.)",
+        "Thank you. What is your initiative called? (Choose 'Skip' if it has no name yet.)",
+    ),
+    "handed_over": (
+        "Ik heb je vraag doorgegeven aan {name} ({title}, {org}) als zaak {case}. Je hoort "
+        "het hier zodra er een reactie is. Wat je nu typt, stuur ik door. Een nieuwe vraag? "
+        "Typ /nieuw.",
+        "I passed your question to {name} ({title}, {org}) as case {case}. You'll hear it "
+        "here as soon as they respond. What you type now, I pass on. A new question? "
+        "Type /new.",
+    ),
+    "relayed": ("Doorgestuurd naar {name} (zaak {case}).", "Passed on to {name} (case {case})."),
+    "servant_said": ("{name} (zaak {case}): {text}", "{name} (case {case}): {text}"),
+    "taken": ("{name} heeft je zaak {case} opgepakt.", "{name} has taken up your case {case}."),
+    "moved": (
+        "Je zaak {case} ligt nu bij {name} ({title}, {org}).",
+        "Your case {case} is now with {name} ({title}, {org}).",
+    ),
+    "resolved": ("{name} heeft zaak {case} afgerond: {summary}",
+                 "{name} has resolved case {case}: {summary}"),
+    "checkin": ("Hoe staat het met zaak {case}? Ben je geholpen?",
+                "How is case {case} going? Were you helped?"),
+    "checkin_thanks": ("Dank je voor je antwoord!", "Thank you for your answer!"),
+    "checkin_reopened": (
+        "Jammer. Ik heb laten weten dat je nog niet geholpen bent; zaak {case} staat weer open.",
+        "Sorry to hear that. I let them know you haven't been helped; case {case} is open "
+        "again.",
+    ),
+    "status_none": ("Je hebt geen zaken bij een medewerker.", "You have no cases with a "
+                    "civil servant."),
+    "status_offered": ("Zaak {case} ({theme}): ligt bij {name}, nog niet opgepakt.",
+                       "Case {case} ({theme}): with {name}, not taken up yet."),
+    "status_working": ("Zaak {case} ({theme}): {name} is ermee bezig.",
+                       "Case {case} ({theme}): {name} is working on it."),
+    "status_waiting": ("Zaak {case} ({theme}): {name} wacht op je antwoord.",
+                       "Case {case} ({theme}): {name} is waiting for your answer."),
+    "status_done": ("Zaak {case} ({theme}): afgerond.", "Case {case} ({theme}): resolved."),
+    "status_question": ("Je vraag: \"{question}\"", "Your question: \"{question}\""),
+    "stopped": (
+        "Oké, ik stop hier. Stuur gerust weer een bericht als je iets nodig hebt. Alles "
+        "wissen? Typ /vergeet.",
+        "Okay, I'll stop here. Send a message whenever you need something. Erase everything? "
+        "Type /vergeet.",
+    ),
+    "lang_set": ("Ik praat vanaf nu Nederlands met je.", "I'll speak English with you from now."),
+    "lang_ask": ("Welke taal wil je?", "Which language would you like?"),
+    "forget_confirm": (
+        "Weet je zeker dat ik alles over je moet wissen: je vragen, je zaken en de berichten? "
+        "Dat kan niet ongedaan worden.",
+        "Are you sure I should erase everything about you: your questions, your cases and the "
+        "messages? This cannot be undone.",
+    ),
+    "forgotten": ("Alles over je is gewist. Tot ziens!", "Everything about you is erased. Bye!"),
+    "forget_cancelled": ("Goed, ik heb niets gewist.", "Fine, I erased nothing."),
+    "unknown_command": ("Die opdracht ken ik niet. Typ /help voor wat ik kan.",
+                        "I don't know that command. Type /help to see what I can do."),
+    "unsupported": (
+        "Ik kan alleen tekst lezen, geen {what}. Typ je vraag gerust in een bericht.",
+        "I can only read text, not {what}. Feel free to type your question.",
+    ),
+    "too_long": ("Je bericht is erg lang; ik heb de eerste {limit} tekens gelezen.",
+                 "Your message is very long; I read the first {limit} characters."),
+    "expired_choice": ("Die keuze geldt niet meer.", "That choice has expired."),
+    "staff_only": ("Deze opdracht is alleen voor medewerkers van de desk.",
+                   "This command is for desk staff only."),
+    "new_question": ("Stel je nieuwe vraag maar.", "Go ahead with your new question."),
+    "no_question": ("Stel eerst je vraag; daarna kan ik je in contact brengen.",
+                    "Ask your question first; then I can put you in touch."),
+    "no_servant": ("Er is nu helaas niemand beschikbaar om je vraag over te nemen.",
+                   "Unfortunately nobody is available to take your question right now."),
+    "didnt_get": ("Ik begreep je antwoord niet. Kies een van de knoppen of typ je antwoord.",
+                  "I didn't understand your answer. Pick one of the buttons or type it."),
+    "out_of_scope": (
+        "Daar kan ik je helaas niet mee helpen: ik help burgerinitiatieven op weg naar fondsen, "
+        "loketten en netwerken.",
+        "I'm afraid I can't help with that: I help civic initiatives find funds, desks and "
+        "networks.",
+    ),
+    # --------------------------------------------------------------- servant
+    "h_new": ("Nieuwe zaak {case} voor {name}", "New case {case} for {name}"),
+    "h_question": ("Vraag", "Question"),
+    "h_initiative": ("Initiatief", "Initiative"),
+    "h_place": ("Plaats", "Place"),
+    "h_theme": ("Thema", "Theme"),
+    "h_need": ("Hulpvraag", "Need"),
+    "h_stage": ("Fase", "Stage"),
+    "h_chat": ("Chat", "Chat"),
+    "h_routes": ("Routes die de desk al gaf", "Routes the desk already gave"),
+    "h_history": ("Geschiedenis", "History"),
+    "h_reason": ("Reden", "Reason"),
+    "h_unknown": ("onbekend", "unknown"),
+    "h_how": (
+        "Neem de zaak met /neem {case}; antwoord met /antwoord {case} <tekst>; geef door met "
+        "/geef {case} <medewerker> <reden>.",
+        "Take it with /take {case}; reply with /reply {case} <text>; hand it on with "
+        "/assign {case} <servant> <reason>.",
+    ),
+    "reminder": (
+        "Herinnering: zaak {case} wacht sinds {since} op je. Neem hem met /neem {case} of "
+        "geef hem door met /geef {case} <medewerker> <reden>.",
+        "Reminder: case {case} has been waiting for you since {since}. Take it with "
+        "/take {case} or hand it on with /assign {case} <servant> <reason>.",
+    ),
+    "escalated_away": (
+        "Zaak {case} is doorgezet naar {name}, omdat hij niet binnen {days} werkdagen is "
+        "opgepakt.",
+        "Case {case} went to {name} because it was not taken within {days} working days.",
+    ),
+    "relay_in": ("[zaak {case}] Vrijwilliger: {text}", "[case {case}] Volunteer: {text}"),
+    "checkin_in": ("[zaak {case}] Check-in, geholpen?: {answer}",
+                   "[case {case}] Check-in, helped?: {answer}"),
+    "checkin_reopen_in": ("Zaak {case} staat weer open: de vrijwilliger is niet geholpen.",
+                          "Case {case} is open again: the volunteer was not helped."),
+    "erased_in": ("Zaak {case} is gewist op verzoek van de vrijwilliger.",
+                  "Case {case} was erased at the volunteer's request."),
+    "unreachable_in": ("De vrijwilliger van zaak {case} is niet meer bereikbaar via {channel}.",
+                       "The volunteer of case {case} can no longer be reached on {channel}."),
+    "assigned_in": ("{who} gaf zaak {case} aan jou.", "{who} handed case {case} to you."),
+    "staff_help": (
+        "Opdrachten: /zaken – je zaken; /neem N; /geef N MEDEWERKER reden; /antwoord N tekst; "
+        "/notitie N tekst; /klaar N samenvatting; /afwezig VAN TOT (JJJJ-MM-DD); "
+        "/capaciteit N.",
+        "Commands: /cases – your cases; /take N; /assign N SERVANT reason; /reply N text; "
+        "/note N text; /resolve N summary; /away FROM UNTIL (YYYY-MM-DD); /capacity N.",
+    ),
+    "s_usage": ("Gebruik: {usage}", "Usage: {usage}"),
+    "s_no_case": ("Zaak {case} bestaat niet.", "Case {case} does not exist."),
+    "s_not_yours": ("Zaak {case} ligt bij {name}, niet bij jou.",
+                    "Case {case} is with {name}, not with you."),
+    "s_illegal": ("Dat kan niet bij zaak {case} (status: {state}).",
+                  "That is not possible for case {case} (state: {state})."),
+    "s_taken": ("Zaak {case} is van jou. Antwoord met /antwoord {case} <tekst>.",
+                "Case {case} is yours. Reply with /reply {case} <text>."),
+    "s_sent": ("Verstuurd naar de vrijwilliger van zaak {case}.",
+               "Sent to the volunteer of case {case}."),
+    "s_noted": ("Notitie bij zaak {case} bewaard.", "Note saved on case {case}."),
+    "s_resolved": ("Zaak {case} is afgerond; de vrijwilliger kreeg je samenvatting.",
+                   "Case {case} is resolved; the volunteer got your summary."),
+    "s_assigned": ("Zaak {case} is doorgegeven aan {name}.", "Case {case} went to {name}."),
+    "s_unknown_servant": ("Medewerker {who} ken ik niet.", "I don't know servant {who}."),
+    "s_away": ("Genoteerd: afwezig van {start} tot en met {until}.",
+               "Noted: away from {start} until {until}."),
+    "s_capacity": ("Je capaciteit is nu {n} open zaken.", "Your capacity is now {n} open cases."),
+    "s_none": ("Je hebt geen open zaken.", "You have no open cases."),
+    "s_case_line": ("Zaak {case} · {state} · {theme} · {place} · sinds {since}",
+                    "Case {case} · {state} · {theme} · {place} · since {since}"),
+    "s_digest": ("Weekoverzicht voor {name}: {n} open zaken.",
+                 "Weekly digest for {name}: {n} open cases."),
+    "s_overdue": ("Over tijd: {cases}.", "Overdue: {cases}."),
+    "s_vol_text": ("Gebruik /antwoord N tekst om een vrijwilliger te antwoorden. /help voor "
+                   "alle opdrachten.", "Use /reply N text to answer a volunteer. /help for "
+                   "all commands."),
+}
+
+
+def t(key: str, lang: str = "nl", /, **values: object) -> str:
+    """The text ``key`` in ``lang`` (Dutch fallback), with ``values`` filled in."""
+    nl, en = TEXTS[key]
+    template = en if lang == "en" else nl
+    return template.format(**values) if values else template

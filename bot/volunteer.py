@@ -1,0 +1,442 @@
+"""The volunteer side of the desk: questions, clarify, routes, consent, relay, check-in.
+
+Called by ``bot.desk`` inside its transaction. Steps move only through
+``bot.conversation.advance``; cases only through ``Work.move``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot import cases as lifecycle
+from bot import conversation as conv
+from bot.channel import Choice, Inbound, Outbound
+from bot.checkin import checkin_pending, erase, record_checkin
+from bot.handover import candidates, offer_to, servant_card, theme_text
+from bot.models import Case, Message, Volunteer
+from bot.outbox import VOLATILE_PREFIX, Work
+from bot.staff import STAFF_COMMANDS
+from bot.texts import t
+from bot.wording import answer_word, parse_start_payload, route_text
+from bot.workdays import local_date
+from routing.model import NATIONAL
+from routing.result import Hints, RouteResult
+from routing.router import Router
+
+MAX_ROUTES = 3
+MAX_INITIATIVE = 200
+
+
+class Conversation:
+    """Handles one volunteer message inside the desk's transaction."""
+
+    def __init__(self, work: Work, router: Router, vol: Volunteer, inbound: Inbound) -> None:
+        self.work, self.router, self.vol, self.inbound = work, router, vol, inbound
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def lang(self) -> str:
+        return self.vol.lang
+
+    def say(self, key: str, *, choices: tuple[Choice, ...] = (), case_id: int | None = None,
+            **values: Any) -> None:
+        self.work.to_volunteer(self.vol, t(key, self.lang, **values), choices=choices,
+                               case_id=case_id)
+
+    def step(self, event: str) -> None:
+        self.vol.step = conv.advance(self.vol.step, event)
+
+    def data(self, **changes: Any) -> None:
+        merged = {**self.vol.data, **changes}
+        self.vol.data = {k: v for k, v in merged.items() if v is not None}
+
+    def yes_no(self, prefix: str) -> tuple[Choice, ...]:
+        return (Choice(t("yes", self.lang), f"{prefix}:yes"),
+                Choice(t("no", self.lang), f"{prefix}:no"))
+
+    def case(self, key: str) -> Case | None:
+        case_id = self.vol.data.get(key)
+        case = self.work.session.get(Case, case_id) if isinstance(case_id, int) else None
+        return case if case is not None and case.volunteer_id == self.vol.id else None
+
+    # ------------------------------------------------------------------ entry
+    def handle(self, text: str, *, command: tuple[str, str] | None) -> None:
+        kind = self.inbound.kind
+        if kind == "unsupported":
+            self.say("unsupported", what=self.inbound.unsupported or "bijlagen")
+        elif kind == "choice":
+            self.on_choice(self.inbound.choice or "")
+        elif command is not None:
+            self.on_command(*command)
+        else:
+            self.on_text(text)
+
+    def on_text(self, text: str) -> None:
+        step = self.vol.step
+        if step == conv.STOPPED:
+            self.step("start")
+        elif step == conv.CONFIRM_FORGET:
+            word = answer_word(text)
+            if word in ("yes", "no"):
+                self.forget_answer(word == "yes")
+            else:
+                self.say("didnt_get", choices=self.yes_no("forget"))
+            return
+        elif step == conv.CLARIFY:
+            self.clarify_answer(free_text=text)
+            return
+        elif step == conv.OFFER:
+            word = answer_word(text)
+            case = self.case("offer_case")
+            if word in ("yes", "no") and case is not None:
+                self.consent(case, word == "yes")
+                return
+        elif step == conv.INITIATIVE:
+            self.handover(text.strip()[:MAX_INITIATIVE] or None)
+            return
+        elif step == conv.CHECKIN:
+            word = answer_word(text)
+            case = self.case("checkin_case")
+            if word is not None and case is not None:
+                self.checkin_answer(case, word)
+                return
+        if self.vol.step in (conv.RELAY, conv.CHECKIN):
+            case = self.case("relay_case")
+            if case is not None and case.state in lifecycle.OPEN:
+                self.relay(case, text)
+                return
+        self.new_question(text)
+
+    # ------------------------------------------------------------------ commands
+    def on_command(self, name: str, args: str) -> None:
+        handler = {
+            "start": self.cmd_start, "help": self.cmd_help, "hulp": self.cmd_help,
+            "status": self.cmd_status, "stop": self.cmd_stop, "taal": self.cmd_lang,
+            "lang": self.cmd_lang, "language": self.cmd_lang, "vergeet": self.cmd_forget,
+            "forget": self.cmd_forget, "nieuw": self.cmd_new, "new": self.cmd_new,
+            "contact": self.cmd_contact,
+        }.get(name)
+        if handler is not None:
+            handler(args)
+        elif name in STAFF_COMMANDS:
+            self.say("staff_only")
+        else:
+            self.say("unknown_command")
+
+    def cmd_start(self, args: str) -> None:
+        self.expire_offer()
+        preset = parse_start_payload(self.work.kmap, args) if args else {}
+        if "lang" in preset:
+            self.vol.lang, self.vol.lang_fixed = preset.pop("lang"), True
+        self.step("start")
+        self.data(preset=preset or self.vol.data.get("preset"), answers=None,
+                  clarify=None, prev_step=None)
+        self.say("greet")
+        if preset:
+            self.say("preset", what=", ".join(self.preset_words(preset)))
+
+    def preset_words(self, preset: dict[str, str]) -> list[str]:
+        kmap, words = self.work.kmap, []
+        if "municipality" in preset:
+            words.append(preset["municipality"])
+        elif "region" in preset:
+            words.append(kmap.region(preset["region"]).name)
+        if "theme" in preset:
+            words.append(kmap.theme(preset["theme"]).label.get(self.lang))
+        if "need" in preset:
+            words.append(kmap.need(preset["need"]).label.get(self.lang))
+        return words
+
+    def cmd_help(self, _args: str) -> None:
+        self.say("help")
+
+    def cmd_new(self, _args: str) -> None:
+        self.expire_offer()
+        self.step("start")
+        self.say("new_question")
+
+    def cmd_stop(self, _args: str) -> None:
+        self.expire_offer()
+        self.step("stop")
+        self.say("stopped")
+
+    def cmd_lang(self, args: str) -> None:
+        choice = args.strip().casefold()[:2]
+        if choice not in ("nl", "en"):
+            self.say("lang_ask", choices=(Choice("Nederlands", "lang:nl"),
+                                          Choice("English", "lang:en")))
+            return
+        self.vol.lang, self.vol.lang_fixed = choice, True
+        self.say("lang_set")
+
+    def cmd_forget(self, _args: str) -> None:
+        self.data(prev_step=self.vol.step)
+        self.step("forget")
+        self.say("forget_confirm", choices=self.yes_no("forget"))
+
+    def cmd_status(self, _args: str) -> None:
+        cases = self.work.session.exec(
+            select(Case).where(Case.volunteer_id == self.vol.id,
+                               col(Case.state).not_in([lifecycle.NEW, lifecycle.DECLINED,
+                                                       lifecycle.EXPIRED]))
+            .order_by(col(Case.id))).all()
+        lines = [self.status_line(c) for c in cases]
+        self.work.to_volunteer(self.vol, "\n".join(lines) or t("status_none", self.lang))
+
+    def status_line(self, case: Case) -> str:
+        servant = self.work.kmap.find_servant(case.servant_id or "")
+        values = {"case": case.id, "theme": theme_text(self.work.kmap, case, self.lang),
+                  "name": servant.name if servant else "?"}
+        key = {lifecycle.OFFERED: "status_offered", lifecycle.WAITING: "status_waiting",
+               lifecycle.ACCEPTED: "status_working",
+               lifecycle.IN_PROGRESS: "status_working"}.get(case.state, "status_done")
+        return t(key, self.lang, **values)
+
+    def cmd_contact(self, _args: str) -> None:
+        last = self.vol.data.get("last")
+        if not self.vol.question or not isinstance(last, dict):
+            self.say("no_question")
+            return
+        self.vol.handover_declined = False
+        self.expire_offer()
+        if self.vol.step not in (conv.IDLE, conv.RELAY, conv.STOPPED, conv.CHECKIN):
+            self.step("start")
+        self.offer(last)
+
+    # ------------------------------------------------------------------ choices
+    def on_choice(self, value: str) -> None:
+        kind, _, rest = value.partition(":")
+        step, vol = self.vol.step, self.vol
+        if kind == "lang":
+            self.cmd_lang(rest)
+        elif kind == "clarify" and step == conv.CLARIFY:
+            ckind, _, cvalue = rest.partition(":")
+            if ckind == vol.data.get("clarify"):
+                self.clarify_answer(choice=cvalue)
+            else:
+                self.say("expired_choice")
+        elif kind == "consent" and step == conv.OFFER:
+            case_id, _, answer = rest.partition(":")
+            case = self.case("offer_case")
+            if case is not None and str(case.id) == case_id and answer in ("yes", "no"):
+                self.consent(case, answer == "yes")
+            else:
+                self.say("expired_choice")
+        elif kind == "initiative" and step == conv.INITIATIVE and rest == "skip":
+            self.handover(None)
+        elif kind == "forget" and step == conv.CONFIRM_FORGET and rest in ("yes", "no"):
+            self.forget_answer(rest == "yes")
+        elif kind == "checkin":
+            case_id, _, answer = rest.partition(":")
+            case = self.work.session.get(Case, int(case_id)) if case_id.isdigit() else None
+            if (case is not None and case.volunteer_id == vol.id and answer in
+                    ("yes", "partly", "no") and self.checkin_pending(case)):
+                self.checkin_answer(case, answer)
+            else:
+                self.say("expired_choice")
+        else:
+            self.say("expired_choice")
+
+    # ------------------------------------------------------------------ routing
+    def expire_offer(self) -> None:
+        case = self.case("offer_case")
+        if case is not None and case.state == lifecycle.NEW:
+            self.work.move(case, "expire", "desk")
+            case.question = None
+        self.data(offer_case=None, offer_wording=None)
+
+    def hints(self) -> Hints:
+        preset = dict(self.vol.data.get("preset") or {})
+        preset.update(self.vol.data.get("answers") or {})
+        return Hints(themes=(preset["theme"],) if "theme" in preset else (),
+                     needs=(preset["need"],) if "need" in preset else (),
+                     region=preset.get("region"), municipality=preset.get("municipality"),
+                     lang=self.lang if self.vol.lang_fixed else None)
+
+    def route(self, text: str) -> RouteResult:
+        today = local_date(self.work.now, self.work.config.timezone)
+        return self.router.route(text, today=today, hints=self.hints(), max_routes=MAX_ROUTES)
+
+    def new_question(self, text: str) -> None:
+        self.expire_offer()
+        if self.vol.step != conv.IDLE and self.vol.step not in (conv.RELAY, conv.CHECKIN):
+            self.step("start")
+        self.vol.question = text
+        self.data(answers=None, clarify=None, last=None)
+        result = self.route(text)
+        if not self.vol.lang_fixed:
+            self.vol.lang = result.lang
+        if result.out_of_scope:
+            self.work.to_volunteer(self.vol, result.redirect or t("out_of_scope", self.lang))
+            self.step("answered")
+            return
+        if result.clarify:
+            self.ask_clarify(result.clarify[0])
+            return
+        self.answer(result)
+
+    def ask_clarify(self, kind: str) -> None:
+        kmap, lang = self.work.kmap, self.lang
+        if kind == "theme":
+            options = [(th.label.get(lang), th.id) for th in kmap.themes]
+        elif kind == "need":
+            options = [(n.label.get(lang), n.id) for n in kmap.needs]
+        else:
+            options = [(r.name, r.id) for r in kmap.regions if r.id != NATIONAL]
+            options.append((t("whole_country", lang), NATIONAL))
+        choices = tuple(Choice(label, f"clarify:{kind}:{ident}") for label, ident in options)
+        self.data(clarify=kind)
+        self.step("ask_clarify")
+        self.say(f"ask_{kind}", choices=choices)
+
+    def clarify_answer(self, *, choice: str | None = None, free_text: str = "") -> None:
+        kind = str(self.vol.data.get("clarify") or "")
+        value = self.match_option(kind, choice) if choice else self.match_option(kind, free_text)
+        answers = dict(self.vol.data.get("answers") or {})
+        text = self.vol.question or ""
+        if value is not None and kind in ("theme", "need", "region"):
+            answers[kind] = value
+        elif free_text:
+            text = f"{text}\n{free_text}"
+        self.data(answers=answers, clarify=None)
+        self.vol.question = text
+        self.answer(self.route(text))
+
+    def match_option(self, kind: str, text: str) -> str | None:
+        wanted = text.strip().casefold()
+        kmap = self.work.kmap
+        if kind == "theme":
+            items = [(th.id, th.label.nl, th.label.en or "") for th in kmap.themes]
+        elif kind == "need":
+            items = [(n.id, n.label.nl, n.label.en or "") for n in kmap.needs]
+        else:
+            items = [(r.id, r.name, "") for r in kmap.regions]
+            items.append((NATIONAL, "nederland", "netherlands"))
+        for ident, *labels in items:
+            if wanted in {ident, *(lab.casefold() for lab in labels if lab)}:
+                return ident
+        return None
+
+    def answer(self, result: RouteResult) -> None:
+        routes = result.routes[:MAX_ROUTES]
+        if routes:
+            lines = [t("routes_intro", self.lang)]
+            lines += [route_text(self.work.kmap, self.lang, i, r.id, r.name, r.why)
+                      for i, r in enumerate(routes, 1)]
+            self.work.to_volunteer(self.vol, "\n".join(lines))
+        else:
+            self.say("no_routes")
+        last = {"theme": result.themes[0] if result.themes else None,
+                "need": result.needs[0] if result.needs else None, "region": result.region,
+                "municipality": result.municipality, "stage": result.stage,
+                "routes": [{"id": r.id, "name": r.name, "why": r.why} for r in routes]}
+        self.data(last=last)
+        if self.vol.handover_declined:
+            self.say("declined_before")
+            self.step("answered")
+            return
+        self.offer(last)
+
+    # ------------------------------------------------------------------ handover
+    def offer(self, last: dict[str, Any]) -> None:
+        today = local_date(self.work.now, self.work.config.timezone)
+        ranked = candidates(self.work.session, self.work.kmap, theme=last.get("theme"),
+                            region=last.get("region"), today=today)
+        if not ranked:
+            self.say("no_servant")
+            self.step("answered")
+            return
+        servant, now = ranked[0], self.work.now
+        case = Case(volunteer_id=self.vol.id, servant_id=servant.id, lang=self.lang,
+                    question=self.vol.question, theme=last.get("theme"), need=last.get("need"),
+                    region=last.get("region"), municipality=last.get("municipality"),
+                    stage=last.get("stage"), routes=list(last.get("routes") or []),
+                    created_at=now, updated_at=now)
+        self.work.session.add(case)
+        self.work.session.flush()
+        wording = t("offer", self.lang, **servant_card(servant, self.lang))
+        self.work.audit(case, "desk", "proposed", servant.id, None, case.state)
+        self.data(offer_case=case.id, offer_wording=wording)
+        self.step("routed")
+        self.work.to_volunteer(self.vol, wording, choices=self.yes_no(f"consent:{case.id}"))
+
+    def consent(self, case: Case, given: bool) -> None:
+        if not given:
+            self.work.move(case, "decline", "volunteer")
+            case.question = None
+            self.vol.handover_declined = True
+            self.data(offer_case=None, offer_wording=None)
+            self.step("decline")
+            self.say("declined")
+            return
+        case.consent_at = self.work.now
+        case.consent_wording = str(self.vol.data.get("offer_wording") or "")
+        case.handle = self.inbound.display_name or self.inbound.sender_id
+        case.channel = self.vol.channel
+        self.work.audit(case, "volunteer", "consent_given")
+        self.step("consent")
+        self.say("ask_initiative", choices=(Choice(t("skip", self.lang), "initiative:skip"),))
+
+    def handover(self, initiative: str | None) -> None:
+        case = self.case("offer_case")
+        if case is None or case.state != lifecycle.NEW:
+            self.step("start")
+            self.say("expired_choice")
+            return
+        case.initiative = initiative
+        today = local_date(self.work.now, self.work.config.timezone)
+        ranked = candidates(self.work.session, self.work.kmap, theme=case.theme,
+                            region=case.region, today=today)
+        if not ranked:
+            self.work.move(case, "expire", "desk", "no servant available")
+            self.step("start")
+            self.say("no_servant")
+            return
+        servant = next((s for s in ranked if s.id == case.servant_id), ranked[0])
+        self.work.move(case, "consent", "volunteer")
+        offer_to(self.work, case, servant, actor="volunteer")
+        self.data(offer_case=None, offer_wording=None, relay_case=case.id)
+        self.step("handed_over")
+        self.work.to_volunteer(self.vol, t("handed_over", self.lang, case=case.id,
+                                           **servant_card(servant, self.lang)), case_id=case.id)
+
+    def relay(self, case: Case, text: str) -> None:
+        assert case.id is not None
+        self.work.session.add(Message(case_id=case.id, at=self.work.now, author="volunteer",
+                                      kind="volunteer", text=text))
+        if case.state in lifecycle.WORKING:
+            self.work.move(case, "volunteer_wrote", "volunteer")
+        if case.servant_id:
+            self.work.to_servant(case.servant_id, t("relay_in", "nl", case=case.id, text=text),
+                                 case_id=case.id)
+        servant = self.work.kmap.find_servant(case.servant_id or "")
+        self.say("relayed", case_id=case.id, case=case.id,
+                 name=servant.name if servant else "?")
+
+    # ------------------------------------------------------------------ check-in
+    def checkin_pending(self, case: Case) -> bool:
+        return checkin_pending(self.work, case)
+
+    def checkin_answer(self, case: Case, answer: str) -> None:
+        self.say(record_checkin(self.work, case, answer), case_id=case.id, case=case.id)
+        if self.vol.step == conv.CHECKIN:
+            still_open = case.state in lifecycle.OPEN
+            self.step("checkin_answered_open" if still_open else "checkin_answered")
+            self.data(checkin_case=None, relay_case=case.id if still_open else None)
+
+    # ------------------------------------------------------------------ forget
+    def forget_answer(self, confirmed: bool) -> None:
+        if confirmed:
+            erase(self.work, self.vol)
+            self.work.volatile.append(Outbound(
+                channel=self.vol.channel, chat_id=self.vol.chat_id,
+                text=t("forgotten", self.lang), key=f"{VOLATILE_PREFIX}{self.inbound.channel}:"
+                f"{self.inbound.message_id}"))
+            return
+        relay = self.case("relay_case")
+        self.step("resume_relay" if relay is not None and relay.state in lifecycle.OPEN
+                  else "forget_cancel")
+        self.data(prev_step=None)
+        self.say("forget_cancelled")

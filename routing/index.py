@@ -1,0 +1,534 @@
+"""The term index: everything the router looks up, built once from a knowledge map.
+
+Phrases come from the map only: theme and need terms and labels, entry names and terms.
+Each phrase points at the themes, needs or entries it is evidence for, with a weight that
+falls when the phrase is shared by several targets, is a setting word ("buurt"), or is
+also a need's term (a method word like "sensor"). Query tokens are compared by their
+stems; tokens unknown to the map get a typo correction against its vocabulary (rapidfuzz,
+OSA distance) or a Dutch compound split. The entries also become arrays
+(``EntryArrays``) so that every entry is scored at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from routing.model import GENERAL_THEME, NATIONAL, KnowledgeMap, Need, Terms, Text, Theme
+from routing.normalize import STOPWORDS, is_setting_word, keys, tokens
+from routing.normalize import canonical_stem as canonical
+
+THEME, NEED, ENTRY = 0, 1, 2
+_FUZZY_MIN_LEN = 5
+_COMPOUND_MIN_LEN = 7
+_COMPOUND_PART_MIN = 4
+_LINKERS = ("s", "e", "en")
+_INFLECTIONS = ("en", "n", "s", "e", "es")
+_CACHE_LIMIT = 50_000
+_MAX_REPEATS = 3  # further repeats of the same phrase add nothing
+_MAX_GUESS_LEN = 30  # longer tokens get no typo correction or compound split
+_LOOSE_WINDOW = 4  # words of a phrase may stand this far apart, in any order
+_LOOSE_FACTOR = 0.7
+_PART_FACTOR = 0.8
+_METHOD_FACTOR = 0.6
+_SETTING_FACTOR = 0.4
+_FAR_FUTURE = dt.date.max.toordinal()
+_FAR_PAST = dt.date.min.toordinal()
+
+FloatArray = npt.NDArray[np.float32]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: tuple[str, ...]
+    token_keys: tuple[frozenset[str], ...]
+    targets: tuple[tuple[int, int, float], ...]  # (THEME|NEED|ENTRY, index, weight)
+    lang: str = ""  # "nl"/"en" when only that language's terms have it; "" for both
+    content_keys: tuple[frozenset[str], ...] = ()  # keys checked when matched loosely
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    phrase: Phrase
+    start: int
+    length: int
+    factor: float = 1.0  # below 1 for a phrase found with its words apart or reordered
+
+
+def _inflected(stem: str) -> list[str]:
+    """Dutch and English plural/infinitive forms of a bare stem, with Dutch spelling rules:
+    a long vowel loses its double ("stook" -> "stoken"), a short one doubles the consonant
+    ("bus" -> "bussen")."""
+    forms = [stem + e for e in _INFLECTIONS]
+    if len(stem) >= 4 and stem[-2] == stem[-3] and stem[-2] in "aeou":
+        forms.append(stem[:-2] + stem[-1] + "en")
+    if len(stem) >= 3 and stem[-1] not in "aeiouy" and stem[-2] in "aeiou":
+        forms.append(stem + stem[-1] + "en")
+    return forms
+
+
+def _plausible(part: str, word: str) -> bool:
+    """Whether a compound part may stand for ``word``: a short part only by a full ending
+    ("ruil" -> "ruilen", not "bije" -> "bijen")."""
+    return word == part or len(part) >= 5 or word[len(part):] in ("en", "s")
+
+
+def _text_tokens(text: Text | None) -> list[str]:
+    if text is None:
+        return []
+    return tokens(text.nl) + tokens(text.en or "")
+
+
+def _term_phrases(terms: Terms) -> Iterable[tuple[str, ...]]:
+    for term in terms.all():
+        toks = tuple(tokens(term))
+        if toks:
+            yield toks
+
+
+def _lang_phrases(terms: Terms) -> Iterable[tuple[str, tuple[str, ...]]]:
+    for lang, items in (("nl", terms.nl), ("en", terms.en)):
+        for term in items:
+            toks = tuple(tokens(term))
+            if toks:
+                yield lang, toks
+
+
+class TermIndex:
+    """Phrase lookup, vocabulary, typo correction and compound splitting for one map."""
+
+    def __init__(self, kmap: KnowledgeMap, exclude_words: Iterable[str] = ()) -> None:
+        self.kmap = kmap
+        self.theme_ids = tuple(t.id for t in kmap.themes)
+        self.need_ids = tuple(n.id for n in kmap.needs)
+        self.entry_ids = tuple(e.id for e in kmap.entries)
+        excluded = set(exclude_words)
+        vocab: set[str] = set()
+        for theme in kmap.themes:
+            vocab.update(_text_tokens(theme.label))
+            for p in _term_phrases(theme.terms):
+                vocab.update(p)
+        for need in kmap.needs:
+            vocab.update(_text_tokens(need.label))
+            for p in _term_phrases(need.terms):
+                vocab.update(p)
+        for entry in kmap.entries:
+            vocab.update(tokens(entry.name))
+            vocab.update(_text_tokens(entry.summary))
+            for p in _term_phrases(entry.terms):
+                vocab.update(p)
+        self.vocab = frozenset(t for t in vocab - excluded if not t.isdigit())
+        self.key_vocab = frozenset(k for t in self.vocab for k in keys(t))
+        self._fuzzy_pool: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in sorted(self.vocab):
+            if len(word) >= _FUZZY_MIN_LEN - 1 and word not in STOPWORDS:
+                self._fuzzy_pool[(word[0], len(word))].append(word)
+        self._position_cache: dict[str, frozenset[str]] = {}
+        self._build_phrases(kmap)
+
+    # ------------------------------------------------------------------ phrases
+    @staticmethod
+    def _theme_words(kmap: KnowledgeMap) -> dict[str, set[str]]:
+        """Per theme: the canonical words its entries' names and summaries use."""
+        per_theme: dict[str, set[str]] = defaultdict(set)
+        for entry in kmap.entries:
+            words = {canonical(t) for t in _text_tokens(entry.summary) + tokens(entry.name)}
+            for theme in entry.themes:
+                per_theme[theme].update(words)
+        return per_theme
+
+    @staticmethod
+    def _is_setting_word(key: str, own_theme: str, per_theme: dict[str, set[str]]) -> bool:
+        """Used by the entries of most other themes: a setting ("buurt"), not a subject."""
+        others = [t for t in per_theme if t != own_theme]
+        used = sum(1 for t in others if key in per_theme[t])
+        return len(others) >= 3 and used / len(others) > 0.6
+
+    def _build_phrases(self, kmap: KnowledgeMap) -> None:
+        raw: dict[tuple[str, ...], dict[tuple[int, int], float]] = defaultdict(dict)
+        langs: dict[tuple[str, ...], set[str]] = defaultdict(set)
+
+        def add(text: tuple[str, ...], kind: int, idx: int, weight: float,
+                lang: str = "") -> None:
+            if not text or (len(text) == 1 and (text[0] in STOPWORDS or len(text[0]) < 2)):
+                return
+            langs[text].add(lang)
+            slot = raw[text]
+            slot[(kind, idx)] = max(slot.get((kind, idx), 0.0), weight)
+            if 2 <= len(text) <= 3 and not any(t in STOPWORDS for t in text):
+                joined = ("".join(text),)  # "plastic soep" also as "plasticsoep"
+                slot2 = raw[joined]
+                slot2[(kind, idx)] = max(slot2.get((kind, idx), 0.0), weight)
+
+        labelled: list[tuple[int, Sequence[Theme | Need]]] = [(THEME, kmap.themes),
+                                                              (NEED, kmap.needs)]
+        for kind, items in labelled:
+            for idx, item in enumerate(items):
+                for lang, p in _lang_phrases(item.terms):
+                    add(p, kind, idx, 1.0, lang)
+                for label in (item.label.nl, item.label.en or ""):
+                    toks = tuple(tokens(label))
+                    add(toks, kind, idx, 1.0)
+                add(tuple(item.id.split("-")), kind, idx, 0.8)
+        name_texts: set[tuple[str, ...]] = set()
+        for idx, entry in enumerate(kmap.entries):
+            name_texts.add(tuple(tokens(entry.name)))
+            add(tuple(tokens(entry.name)), ENTRY, idx, 3.0)
+            for lang, p in _lang_phrases(entry.terms):
+                add(p, ENTRY, idx, 1.0, lang)
+
+        per_theme = self._theme_words(kmap)
+        per_key_targets: dict[tuple[int, str], set[int]] = defaultdict(set)
+        for text, slot in raw.items():
+            for kind, idx in slot:
+                per_key_targets[(kind, " ".join(text))].add(idx)
+        # one-word phrases by key; longer ones by the keys of their first two words
+        # (or the first word alone when the second is a stopword that may differ)
+        self.phrases_by_first: dict[str, list[Phrase]] = defaultdict(list)
+        self.phrases_by_pair: dict[tuple[str, str], list[Phrase]] = defaultdict(list)
+        self.phrases_by_content: dict[str, list[Phrase]] = defaultdict(list)
+        for text, slot in raw.items():
+            content = [t for t in text if t not in STOPWORDS]
+            targets: list[tuple[int, int, float]] = []
+            for (kind, idx), weight in slot.items():
+                w = weight * (1.0 + 0.5 * (len(content) - 1)) if content else 0.5 * weight
+                if kind != ENTRY:
+                    w /= len(per_key_targets[(kind, " ".join(text))])
+                    if kind == THEME and len(content) == 1 and (
+                            is_setting_word(content[0]) or self._is_setting_word(
+                                canonical(content[0]), self.theme_ids[idx], per_theme)):
+                        w *= _SETTING_FACTOR
+                    if kind == THEME and any(k == NEED for k, _ in slot):
+                        w *= _METHOD_FACTOR  # a method word shared with a need ("sensor")
+                targets.append((kind, idx, w))
+            only = langs[text] if len(langs[text]) == 1 else {""}
+            loose = content if len(content) >= 2 else list(text)
+            phrase = Phrase(text, tuple(keys(t) for t in text), tuple(targets),
+                            next(iter(only)), tuple(keys(t) for t in loose))
+            if len(text) == 1:
+                for k in phrase.token_keys[0]:
+                    self.phrases_by_first[k].append(phrase)
+            else:
+                seconds = phrase.token_keys[1] | (
+                    {""} if len(text) >= 3 and text[1] in STOPWORDS else set())
+                for k0 in phrase.token_keys[0]:
+                    for k1 in seconds:
+                        self.phrases_by_pair[(k0, k1)].append(phrase)
+            if (len(text) >= 2 and content and (len(content) >= 2 or len(text) == 2)
+                    and text not in name_texts):
+                for t in content:
+                    for k in keys(t):
+                        self.phrases_by_content[k].append(phrase)
+        self.single_texts = frozenset(p.text for ps in self.phrases_by_first.values()
+                                      for p in ps)
+        self.phrase_keys = frozenset(
+            k for table in (self.phrases_by_first, self.phrases_by_pair)
+            for ps in table.values() for p in ps for tk in p.token_keys for k in tk)
+
+    # ------------------------------------------------------------------ tokens
+    def position_keys(self, token: str) -> frozenset[str]:
+        """Keys of a query token: its stems, or those of its correction or compound parts."""
+        cached = self._position_cache.get(token)
+        if cached is not None:
+            return cached
+        result = keys(token)
+        if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
+            corrected = None if result & self.key_vocab else self._correct(token)
+            if corrected is not None:
+                result = result | keys(corrected)
+            elif not result & self.phrase_keys:
+                result = result | self._compound_keys(token)
+        if len(self._position_cache) < _CACHE_LIMIT:
+            self._position_cache[token] = result
+        return result
+
+    def _correct(self, token: str) -> str | None:
+        if len(token) < _FUZZY_MIN_LEN:
+            return None
+        max_edits = 1 if len(token) < 10 else 2
+        pool: list[str] = []
+        for size in range(len(token) - max_edits, len(token) + max_edits + 1):
+            pool.extend(self._fuzzy_pool.get((token[0], size), ()))
+        if not pool:
+            return None
+        best = process.extractOne(token, pool, scorer=OSA.distance, score_cutoff=max_edits)
+        return None if best is None else str(best[0])
+
+    def _known(self, part: str) -> str | None:
+        """The vocabulary word a compound part stands for ("stook" -> "stoken"), if any."""
+        if len(part) < _COMPOUND_PART_MIN or part in STOPWORDS:
+            return None
+        if part in self.vocab:
+            return part
+        for form in _inflected(part):  # a bare stem: plural or infinitive in the map
+            if form in self.vocab:
+                return form
+        return part if keys(part) & self.key_vocab else None
+
+    def _compound_keys(self, token: str) -> frozenset[str]:
+        """Keys of the known parts of a Dutch compound ("buurtmoestuin" -> buurt, moestuin)."""
+        if len(token) < _COMPOUND_MIN_LEN:
+            return frozenset()
+        best: tuple[int, frozenset[str]] | None = None
+        for cut in range(_COMPOUND_PART_MIN, len(token) - _COMPOUND_PART_MIN + 1):
+            left, right = token[:cut], token[cut:]
+            lefts = [left] + [left[: -len(s)] for s in _LINKERS if left.endswith(s)]
+            left_part, left_word = next(
+                ((p, w) for p in lefts if (w := self._known(p)) and _plausible(p, w)),
+                ("", None))
+            right_word = self._known(right)
+            if right_word and not _plausible(right, right_word):
+                right_word = None
+            if left_word and right_word:
+                score = 2 * min(len(left_part), len(right))
+                found = keys(left_word) | keys(right_word)
+            elif right_word and len(right) >= 5 and right_word in self.vocab:
+                score, found = len(right), keys(right_word)
+            elif left_word and left_word in self.vocab and (
+                    len(left_part) >= 5 or left_word != left_part):
+                score, found = len(left_part), keys(left_word)
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, found)
+        return best[1] if best else frozenset()
+
+    # ------------------------------------------------------------------ matching
+    def match(self, toks: Sequence[str], skip: frozenset[int] = frozenset(),
+              lang: str = "") -> list[PhraseMatch]:
+        """Every map phrase found in the token list.
+
+        Words are compared by stem; one stopword in a phrase may differ ("hoe pak je dat
+        aan"); two words written apart may form a compound ("samen werken"); the content
+        words of a phrase may also stand apart or reordered within a small window
+        ("oprichten van een stichting"), at a lower weight. A phrase known in the other
+        language only must match word for word, so "plant" does not catch "planten".
+        """
+        pos_keys = [frozenset() if i in skip else self.position_keys(t)
+                    for i, t in enumerate(toks)]
+        found: list[PhraseMatch] = []
+        matched: set[int] = set()
+        repeats: dict[int, int] = defaultdict(int)
+        own = [keys(t) for t in toks]
+        n = len(toks)
+        for i in range(n):
+            seen: set[int] = set()
+            # a word that is itself a map term does not also stand for its stem-mates
+            # ("school" is not "scholing")
+            literal = (toks[i],) in self.single_texts
+            for phrase in self._candidates(pos_keys, i):
+                if id(phrase) in seen:
+                    continue
+                seen.add(id(phrase))
+                size = len(phrase.text)
+                if literal and size == 1 and phrase.text[0] != toks[i]:
+                    continue
+                if i + size > n:
+                    continue
+                if (phrase.lang and lang and phrase.lang != lang
+                        and tuple(toks[i:i + size]) != phrase.text):
+                    continue
+                if repeats[id(phrase)] < _MAX_REPEATS and self._fits(phrase, toks, pos_keys, i):
+                    # a part of a compound tells less than the word itself
+                    part = size == 1 and not phrase.token_keys[0] & own[i]
+                    found.append(PhraseMatch(phrase, i, size,
+                                             _PART_FACTOR if part else 1.0))
+                    matched.add(id(phrase))
+                    repeats[id(phrase)] += 1
+        found.extend(self._joined(toks, skip))
+        found.extend(self._loose(pos_keys, matched, lang))
+        return found
+
+    def _candidates(self, pos_keys: Sequence[frozenset[str]], i: int) -> Iterable[Phrase]:
+        here = pos_keys[i]
+        for k in here:
+            yield from self.phrases_by_first.get(k, ())
+        if i + 1 < len(pos_keys):
+            for k0 in here:
+                yield from self.phrases_by_pair.get((k0, ""), ())
+                for k1 in pos_keys[i + 1]:
+                    yield from self.phrases_by_pair.get((k0, k1), ())
+
+    def _joined(self, toks: Sequence[str], skip: frozenset[int]) -> list[PhraseMatch]:
+        out: list[PhraseMatch] = []
+        for i in range(len(toks) - 1):
+            a, b = toks[i], toks[i + 1]
+            if (i in skip or i + 1 in skip or a in STOPWORDS or b in STOPWORDS
+                    or len(a) + len(b) < 8 or a.isdigit() or b.isdigit()):
+                continue
+            joined = a + b
+            cached = self._position_cache.get(" " + joined)
+            if cached is None:
+                cached = keys(joined)
+                if not cached & self.key_vocab:
+                    corrected = self._correct(joined)
+                    cached = keys(corrected) if corrected else frozenset()
+                if len(self._position_cache) < _CACHE_LIMIT:
+                    self._position_cache[" " + joined] = cached
+            for k in cached:
+                for phrase in self.phrases_by_first.get(k, ()):
+                    if len(phrase.text) == 1:
+                        out.append(PhraseMatch(phrase, i, 2))
+        return out
+
+    def _loose(self, pos_keys: Sequence[frozenset[str]], matched: set[int],
+               lang: str) -> list[PhraseMatch]:
+        out: list[PhraseMatch] = []
+        tried: set[int] = set()
+        n = len(pos_keys)
+        for i in range(n):
+            for k in pos_keys[i]:
+                for phrase in self.phrases_by_content.get(k, ()):
+                    if id(phrase) in matched or id(phrase) in tried or (
+                            phrase.lang and lang and phrase.lang != lang):
+                        continue
+                    lo, hi = max(0, i - _LOOSE_WINDOW), min(n, i + _LOOSE_WINDOW + 1)
+                    spots = []
+                    for tk in phrase.content_keys:
+                        spot = next((j for j in range(lo, hi) if tk & pos_keys[j]), None)
+                        if spot is None:
+                            break
+                        spots.append(spot)
+                    else:
+                        if len(set(spots)) == len(spots):
+                            tried.add(id(phrase))
+                            start, end = min(spots), max(spots) + 1
+                            out.append(PhraseMatch(phrase, start, end - start, _LOOSE_FACTOR))
+        return out
+
+    @staticmethod
+    def _fits(phrase: Phrase, toks: Sequence[str], pos_keys: Sequence[frozenset[str]],
+              i: int) -> bool:
+        size = len(phrase.text)
+        allowed = (size - 1) // 2  # "hoe pak je zoiets aan" for "hoe pak ik dat aan"
+        misses = 0
+        for j in range(1, size):
+            if phrase.token_keys[j] & pos_keys[i + j]:
+                continue
+            if (size >= 3 and j < size - 1 and phrase.text[j] in STOPWORDS
+                    and toks[i + j] in STOPWORDS):
+                misses += 1
+                if misses > allowed:
+                    return False
+                continue
+            return False
+        return True
+
+
+class EntryArrays:
+    """Entries as arrays, for scoring every entry at once."""
+
+    def __init__(self, kmap: KnowledgeMap, index: TermIndex) -> None:
+        entries = kmap.entries
+        n = len(entries)
+        theme_pos = {t: i for i, t in enumerate(index.theme_ids)}
+        need_pos = {t: i for i, t in enumerate(index.need_ids)}
+        self.themes = np.zeros((n, max(1, len(theme_pos))), dtype=np.float32)
+        self.needs = np.zeros((n, max(1, len(need_pos))), dtype=np.float32)
+        self.any_theme = np.zeros(n, dtype=np.bool_)
+        self.general = np.zeros(n, dtype=np.bool_)
+        self.national = np.zeros(n, dtype=np.bool_)
+        self.has_municipalities = np.zeros(n, dtype=np.bool_)
+        self.start = np.full(n, _FAR_PAST, dtype=np.int64)
+        self.until = np.full(n, _FAR_FUTURE, dtype=np.int64)
+        self.region_rows: dict[str, list[int]] = defaultdict(list)
+        self.municipality_rows: dict[str, list[int]] = defaultdict(list)
+        self.stage_rows: dict[str, list[int]] = defaultdict(list)
+        self.has_stages = np.zeros(n, dtype=np.bool_)
+        for row, entry in enumerate(entries):
+            for t in entry.themes:
+                if t in theme_pos:
+                    self.themes[row, theme_pos[t]] = 1.0
+            self.any_theme[row] = not entry.themes
+            self.general[row] = GENERAL_THEME in entry.themes
+            for need in entry.needs:
+                if need in need_pos:
+                    self.needs[row, need_pos[need]] = 1.0
+            self.national[row] = NATIONAL in entry.regions
+            for region in entry.regions:
+                self.region_rows[region].append(row)
+            self.has_municipalities[row] = bool(entry.municipalities)
+            for muni in entry.municipalities:
+                self.municipality_rows[muni].append(row)
+            self.has_stages[row] = bool(entry.stages)
+            for stage in entry.stages:
+                self.stage_rows[stage].append(row)
+            if entry.window is not None:
+                if entry.window.start is not None:
+                    self.start[row] = entry.window.start.toordinal()
+                if entry.window.until is not None:
+                    self.until[row] = entry.window.until.toordinal()
+        self.size = n
+        # one contiguous row per theme / need: scoring touches only the asked ones
+        self.theme_cols: FloatArray = np.ascontiguousarray(self.themes.T)
+        self.need_cols: FloatArray = np.ascontiguousarray(self.needs.T)
+        self._build_text(kmap)
+
+    def _build_text(self, kmap: KnowledgeMap) -> None:
+        """Inverted index of entry texts: canonical key -> rows and tf-idf weights."""
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        for row, entry in enumerate(kmap.entries):
+            fields: list[tuple[list[str], float]] = [
+                (tokens(entry.name), 2.0),
+                ([t for p in _term_phrases(entry.terms) for t in p], 1.5),
+                (_text_tokens(entry.summary), 1.0),
+            ]
+            for toks, weight in fields:
+                for t in toks:
+                    if t in STOPWORDS or len(t) < 3 or t.isdigit():
+                        continue
+                    key = canonical(t)
+                    postings[key][row] = max(postings[key].get(row, 0.0), weight)
+        n = max(1, self.size)
+        self.text: dict[str, tuple[IntArray, FloatArray]] = {}
+        for key, rows in postings.items():
+            df = len(rows)
+            if df / n > 0.25 and df > 3:
+                continue  # too common to tell entries apart
+            idf = math.log(1 + n / df)
+            self.text[key] = (np.fromiter(rows.keys(), dtype=np.int64, count=df),
+                              np.fromiter((w * idf for w in rows.values()),
+                                          dtype=np.float32, count=df))
+
+    def build_theme_text(self, kmap: KnowledgeMap, theme_ids: Sequence[str]) -> None:
+        """Per word of the entries' texts: how it spreads over the entries' themes.
+
+        The map's entries are theme-labelled text, so a question's other words also
+        say something about its theme ("wadi", "bui" near entries on heat and water).
+        """
+        pos = {t: i for i, t in enumerate(theme_ids)}
+        acc: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        docs: dict[str, int] = defaultdict(int)
+        for entry in kmap.entries:
+            themes = [pos[t] for t in entry.themes if t in pos]
+            if not themes:
+                continue
+            words = {canonical(t) for t in _text_tokens(entry.summary) + tokens(entry.name)
+                     + [t for p in _term_phrases(entry.terms) for t in p]
+                     if t not in STOPWORDS and len(t) >= 3 and not t.isdigit()}
+            for w in words:
+                docs[w] += 1
+                for i in themes:
+                    acc[w][i] += 1.0 / len(themes)
+        n = max(1, len(kmap.entries))
+        self.theme_text: dict[str, list[tuple[int, float]]] = {}
+        for w, per in acc.items():
+            total = sum(per.values())
+            idf = math.log(1 + n / docs[w])
+            self.theme_text[w] = [(i, v / total * idf) for i, v in per.items()]
+
+    def mask_rows(self, rows: Sequence[int]) -> BoolArray:
+        mask = np.zeros(self.size, dtype=np.bool_)
+        if rows:
+            mask[np.asarray(rows, dtype=np.int64)] = True
+        return mask

@@ -1,0 +1,168 @@
+"""Out-of-scope detection: messages that are not an initiative's question about its work.
+
+Out of scope is by definition what the map does not cover, so this module holds a small
+general lexicon of *kinds* of such messages (personal matters, neighbour quarrels, job
+applications, spam, bare greetings) in Dutch and English, and a polite redirect per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Literal
+
+from routing.normalize import STOPWORDS, canonical_stem
+
+Kind = Literal["personal", "neighbour", "job", "spam", "greeting"]
+
+# Words that point at a personal matter for a government office, the police or a company.
+_PERSONAL = [
+    "belasting", "belastingdienst", "belastingaangifte", "aangifte", "toeslag", "huurtoeslag",
+    "zorgtoeslag", "kinderbijslag", "uitkering", "bijstand", "pensioen", "aow", "paspoort",
+    "rijbewijs", "identiteitskaart", "idkaart", "digid", "verblijfsvergunning", "boete",
+    "parkeerboete", "bekeuring", "verkeersboete", "gestolen", "diefstal", "inbraak", "ingebroken",
+    "politie", "hypotheek", "huurachterstand", "tax", "taxes", "passport", "licence", "license",
+    "visa", "pension", "benefits", "allowance", "fined", "ticket", "stolen", "theft", "burglary",
+    "police", "mortgage"
+]
+_PERSONAL_PHRASES = ("tax return", "parking ticket", "speeding ticket", "id card",
+                     "driving licence", "driver s license")
+_NEIGHBOUR = [
+    "buurman", "buurvrouw", "buren", "bovenburen", "onderburen", "neighbour", "neighbor",
+    "neighbours"
+]
+_JOB = [
+    "sollicitatie", "solliciteren", "sollicitatiebrief", "vacature", "vacatures", "salaris", "cv",
+    "baan", "job", "jobs", "vacancy", "resume", "salary", "hiring"
+]
+_JOB_PHRASES = ("apply for a job", "looking for a job", "op zoek naar werk", "betaald werk")
+_SPAM = [
+    "congratulations", "gefeliciteerd", "winner", "winnaar", "won", "gewonnen", "prize", "claim",
+    "giftcard", "cadeaubon", "followers", "volgers", "crypto", "bitcoin", "casino", "viagra", "dm",
+    "discount", "korting", "unsubscribe", "offer", "aanbieding", "buy", "koop", "gratis", "free",
+    "click", "klik", "selected", "geselecteerd", "cheap", "goedkoop", "only", "earn", "lottery",
+    "loterij", "jackpot", "inheritance", "password", "wachtwoord", "verify", "verifieer",
+    "bankgegevens", "investment", "rendement", "guaranteed", "gegarandeerd"
+]
+_SPAM_PHRASES = ("click here", "klik hier", "gift card", "dm us", "dm me", "act now",
+                 "limited time", "bank details", "klik op de link", "click the link")
+_GREETING = [
+    "hoi", "hallo", "hi", "hello", "hey", "hee", "hoihoi", "goedemorgen", "goedemiddag",
+    "goedenavond", "morning", "test", "testing", "testen", "ping", "yo", "dag", "doei", "bye",
+    "thanks", "bedankt", "dank", "ok", "oke", "okay"
+]
+_COLLECTIVE = frozenset([
+    "wij", "we", "ons", "onze", "our", "us", "ours", "groep", "group", "groepje", "stichting",
+    "vereniging", "initiatief", "initiative", "collectief", "club", "buurtgroep", "bewonersgroep",
+    "project", "buurtproject", "actie", "campagne", "campaign", "activiteit", "activity",
+    "initiatieven", "initiatives", "vrijwilligers", "volunteers"
+])
+_SINGULAR = frozenset(["ik", "mijn", "mij", "me", "i", "my", "mine"])
+
+_STEMS = {kind: frozenset(canonical_stem(w) for w in words) for kind, words in (
+    ("personal", _PERSONAL), ("neighbour", _NEIGHBOUR), ("job", _JOB), ("spam", _SPAM))}
+
+REDIRECTS: dict[Kind, dict[str, str]] = {
+    "personal": {
+        "nl": "Dit lijkt een persoonlijke vraag (bijvoorbeeld over belasting, toeslagen, een "
+              "paspoort, een boete of aangifte). Daarvoor kun je het beste terecht bij je "
+              "gemeente, de Belastingdienst of de politie. Wegwijs helpt initiatieven uit de "
+              "buurt op weg naar fondsen, loketten en netwerken.",
+        "en": "This looks like a personal matter (such as taxes, benefits, a passport, a fine "
+              "or reporting a crime). Your municipality, the tax office or the police can help "
+              "you best. Wegwijs helps community initiatives find funds, desks and networks.",
+    },
+    "neighbour": {
+        "nl": "Vervelend dat je last hebt van je buren. Bij een burenruzie kan buurtbemiddeling "
+              "of je gemeente helpen. Wegwijs helpt initiatieven die samen iets voor hun buurt "
+              "willen doen.",
+        "en": "Sorry to hear about the trouble with your neighbours. Community mediation or your "
+              "municipality can help with that. Wegwijs helps initiatives that want to do "
+              "something for their neighbourhood together.",
+    },
+    "job": {
+        "nl": "Wegwijs is geen vacaturebank. We helpen initiatieven uit de buurt op weg naar "
+              "fondsen, loketten en netwerken.",
+        "en": "Wegwijs is not a job board. We help community initiatives find funds, desks "
+              "and networks.",
+    },
+    "spam": {
+        "nl": "Dit bericht lijkt geen vraag van een initiatief. Wegwijs helpt initiatieven "
+              "uit de buurt op weg naar fondsen, loketten en netwerken.",
+        "en": "This message does not look like a question from an initiative. Wegwijs helps "
+              "community initiatives find funds, desks and networks.",
+    },
+    "greeting": {
+        "nl": "Hoi! Ik ben Wegwijs. Vertel in een paar zinnen wat jullie initiatief doet en "
+              "waar je hulp bij zoekt, dan zoek ik de juiste plek voor je.",
+        "en": "Hi! I'm Wegwijs. Tell me in a few sentences what your initiative does and what "
+              "help you are looking for, and I'll find the right place for you.",
+    },
+}
+
+
+_WORDS = {"personal": _PERSONAL, "neighbour": _NEIGHBOUR, "job": _JOB, "spam": _SPAM}
+
+
+@lru_cache(maxsize=65_536)
+def _token_kinds(token: str) -> frozenset[str]:
+    """The lexicon kinds one token points at (compounds count: "parkeerboete")."""
+    stem = canonical_stem(token)
+    found = set()
+    for kind, words in _WORDS.items():
+        if stem in _STEMS[kind] or any(
+            len(w) >= 5 and len(token) > len(w) and (token.startswith(w) or token.endswith(w))
+            for w in words
+        ):
+            found.add(kind)
+    return frozenset(found)
+
+
+def is_lexicon_word(token: str) -> bool:
+    """Whether a token is one of the out-of-scope words (it is no evidence of scope)."""
+    return bool(_token_kinds(token))
+
+
+def _hits(toks: Sequence[str], kind: str) -> int:
+    return sum(1 for t in toks if kind in _token_kinds(t))
+
+
+def _phrase_hits(joined: str, phrases: Sequence[str]) -> int:
+    return sum(1 for p in phrases if f" {p} " in joined)
+
+
+def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
+    """The out-of-scope kind of a message, or None when it may be an initiative's question.
+
+    ``in_scope_evidence`` is how strongly the map's own themes were recognised (0 = none);
+    it keeps a real question that mentions the neighbours from being sent away.
+    """
+    content = [t for t in toks if not t.isdigit()]
+    if not content:
+        return None
+    if all(t in _GREETING or (t in STOPWORDS and len(t) <= 3) for t in content):
+        return "greeting"
+    joined = f" {' '.join(toks)} "
+    spam = _hits(toks, "spam") + 2 * _phrase_hits(joined, _SPAM_PHRASES)
+    if spam >= 3:
+        return "spam"
+    present = set(toks)
+    collective = bool(present & _COLLECTIVE)
+    singular = bool(present & _SINGULAR)
+    personal = _hits(toks, "personal") + _phrase_hits(
+        joined, _PERSONAL_PHRASES)
+    if personal and not collective:
+        return "personal"
+    job = _hits(toks, "job") + _phrase_hits(joined, _JOB_PHRASES)
+    if job and not collective and in_scope_evidence < 1.0:
+        return "job"
+    neighbour = _hits(toks, "neighbour")
+    if neighbour and singular and not collective and in_scope_evidence < 1.0:
+        return "neighbour"
+    return None
+
+
+def redirect(kind: Kind, lang: str) -> str:
+    """A polite out-of-scope answer in ``lang`` (Dutch when unknown)."""
+    texts = REDIRECTS[kind]
+    return texts.get(lang, texts["nl"])

@@ -1,0 +1,45 @@
+"""Who takes the warm handover: the rule of the knowledge-format README.
+
+Among servants not absent on the day and below ``max_open_cases``: those owning the
+primary theme in the initiative's province beat those owning it nationally (``nl``), who
+beat the general desk (``algemeen``). Ties go to the fewest open cases, then the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+
+from routing.model import GENERAL_THEME, NATIONAL, KnowledgeMap, Servant
+
+_PROVINCIAL, _NATIONAL_TIER, _GENERAL = 0, 1, 2
+
+
+def _tier(servant: Servant, theme: str | None, region: str | None) -> int | None:
+    if theme is not None and theme != GENERAL_THEME and theme in servant.themes:
+        if region is not None and region != NATIONAL and region in servant.regions:
+            return _PROVINCIAL
+        if NATIONAL in servant.regions:
+            return _NATIONAL_TIER
+    if GENERAL_THEME in servant.themes:
+        return _GENERAL
+    return None
+
+
+def rank_servants(kmap: KnowledgeMap, *, theme: str | None, region: str | None, today: date,
+                  open_cases: Mapping[str, int], exclude: Collection[str] = ()) -> list[Servant]:
+    """Eligible servants ordered by the handover rule of the format README.
+
+    The first is the one to hand over to; the rest are the escalation order; the general
+    desk comes last. Absent servants and those at or over ``max_open_cases`` are skipped.
+    """
+    ranked: list[tuple[int, int, str, Servant]] = []
+    for servant in kmap.servants:
+        tier = _tier(servant, theme, region)
+        if tier is None or servant.id in exclude or servant.is_absent(today):
+            continue
+        cases = open_cases.get(servant.id, 0)
+        if cases < servant.max_open_cases:
+            ranked.append((tier, cases, servant.id, servant))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [r[3] for r in ranked]

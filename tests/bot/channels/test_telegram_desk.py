@@ -1,0 +1,221 @@
+"""A whole conversation through the real desk over Telegram (real PTB, fake Bot API).
+
+A volunteer arrives by deep link, asks, picks a need on a keyboard, consents, names the
+initiative; the handover reaches a civil servant who also uses Telegram (listed under
+``channels.telegram`` in civil_servants.yaml); she takes the case from Telegram; ten
+working days later the volunteer answers the check-in. The whole process (desk, runtime,
+adapter) restarts in the middle, on the same database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.channels.telegram import EXPIRED
+from bot.clock import FakeClock
+from bot.db import create_schema, make_engine
+from bot.desk import Desk
+from bot.kv import DbStateStore
+from bot.runtime import Runtime
+from routing.load import load_knowledge
+from routing.model import KnowledgeMap
+from tests.bot.desk.harness import local
+from tests.fixtures.fake_telegram import TOKEN, FakeTelegram, StoredMessage, make_channel
+
+pytestmark = pytest.mark.telegram
+
+VERA = 777001  # a volunteer's Telegram user id (= her private chat id)
+LOTTE = 555001  # the civil servant's Telegram user id
+LOTTE_LINE = 'channels: {matrix: "@lotte:desk.test"'
+
+
+@pytest.fixture
+def telegram_knowledge(eval_knowledge_dir: Path, tmp_path: Path) -> Path:
+    """The example map, with Lotte Vermeulen reachable on Telegram."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(eval_knowledge_dir, target)
+    servants = target / "civil_servants.yaml"
+    text = servants.read_text(encoding="utf-8")
+    assert LOTTE_LINE in text
+    servants.write_text(text.replace(
+        LOTTE_LINE, f'channels: {{telegram: "{LOTTE}", matrix: "@lotte:desk.test"'),
+        encoding="utf-8")
+    return target
+
+
+class TelegramDesk:
+    """Desk + runtime + Telegram adapter on one SQLite file; ``restart`` is a new process."""
+
+    def __init__(self, fake: FakeTelegram, path: Path, kmap: KnowledgeMap) -> None:
+        self.fake, self.url, self.kmap = fake, f"sqlite:///{path}", kmap
+        self.clock = FakeClock(local(2026, 11, 23, 10, 0))
+        self.engine: Engine | None = None
+
+    async def start(self) -> TelegramDesk:
+        self.engine = make_engine(self.url)
+        create_schema(self.engine)
+        self.store = DbStateStore(self.engine)
+        self.desk = Desk(self.engine, self.kmap, clock=self.clock, channels=("telegram",))
+        self.channel = make_channel(self.fake, self.store)
+        self.runtime = Runtime(self.desk, [self.channel])
+        await self.runtime.start(poll=False)
+        return self
+
+    async def stop(self) -> None:
+        await self.runtime.stop()
+        assert self.engine is not None
+        self.engine.dispose()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def _handled(self, update: dict[str, object]) -> None:
+        """Wait until the adapter stored an offset past ``update`` (desk done, replies sent)."""
+        target = int(str(update["update_id"]))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        while int(await self.store.get("telegram:offset") or 0) <= target:
+            assert loop.time() < deadline, "update not handled in time"
+            await asyncio.sleep(0.02)
+
+    async def say(self, chat: int, text: str) -> list[StoredMessage]:
+        seen = len(self.fake.sent(chat))
+        await self._handled(await self.fake.push_text(chat, text))
+        return self.fake.sent(chat)[seen:]
+
+    async def press(self, chat: int, message: StoredMessage, value: str) -> list[StoredMessage]:
+        assert message.reply_markup is not None, "that message has no live keyboard"
+        data = next(b["callback_data"] for row in message.reply_markup["inline_keyboard"]
+                    for b in row if b["callback_data"] == value or b["text"] == value)
+        seen = len(self.fake.sent(chat))
+        await self._handled(await self.fake.push_callback(chat, message.message_id, data))
+        return self.fake.sent(chat)[seen:]
+
+    async def tick_at(self, instant: dt.datetime) -> None:
+        self.clock.set(instant)
+        await self.runtime.tick()
+
+
+def callback_values(message: StoredMessage) -> list[str]:
+    markup = message.reply_markup or {"inline_keyboard": []}
+    return [b["callback_data"] for row in markup["inline_keyboard"] for b in row]
+
+
+def with_keyboard(messages: list[StoredMessage], prefix: str) -> StoredMessage:
+    for message in messages:
+        if any(v.startswith(prefix) for v in callback_values(message)):
+            return message
+    raise AssertionError(f"no keyboard with {prefix!r} in {[m.text for m in messages]}")
+
+
+@pytest.fixture
+async def desk(fake_telegram: FakeTelegram, tmp_path: Path,
+               telegram_knowledge: Path) -> AsyncIterator[TelegramDesk]:
+    harness = await TelegramDesk(fake_telegram, tmp_path / "desk.db",
+                                 load_knowledge(telegram_knowledge)).start()
+    yield harness
+    await harness.stop()
+
+
+async def test_deep_link_to_handover_and_check_in_with_a_restart(
+        desk: TelegramDesk, fake_telegram: FakeTelegram) -> None:
+    greeting = await desk.say(VERA, "/start gemeente-zeist")
+    assert greeting and "Zeist" in "\n".join(m.text for m in greeting)
+
+    answer = await desk.say(VERA, "Wij zijn met de buren een buurtinitiatief gestart")
+    clarify = with_keyboard(answer, "clarify:need:")
+
+    await desk.restart()  # a new process while the volunteer is choosing
+
+    answer = await desk.press(VERA, clarify, "clarify:need:funding")
+    assert clarify.reply_markup is None  # used keyboards disappear from the phone
+    offer = with_keyboard(answer, "consent:")
+    assert "Lotte Vermeulen" in offer.text
+    case_id = int(callback_values(offer)[0].split(":")[1])
+    assert fake_telegram.sent(LOTTE) == []  # nothing shared before the yes
+
+    # A late tap on the used clarify keyboard is answered "expired" and never reaches the desk.
+    answers = len(fake_telegram.calls_of("answerCallbackQuery"))
+    await desk._handled(await fake_telegram.push_callback(VERA, clarify.message_id,
+                                                         "clarify:need:knowledge"))
+    assert fake_telegram.calls_of("answerCallbackQuery")[answers].params["text"] == EXPIRED
+
+    answer = await desk.press(VERA, offer, f"consent:{case_id}:yes")
+    assert offer.reply_markup is None
+    with_keyboard(answer, "initiative:")
+    await desk.say(VERA, "Buurtkracht Zeist")
+    handover = "\n".join(m.text for m in fake_telegram.sent(LOTTE))
+    assert "Buurtkracht Zeist" in handover and f"/neem {case_id}" in handover
+
+    taken = await desk.say(LOTTE, f"/neem {case_id}")  # the servant works from Telegram
+    assert f"Zaak {case_id} is van jou" in "\n".join(m.text for m in taken)
+    assert "opgepakt" in fake_telegram.sent(VERA)[-1].text
+
+    await desk.restart()
+
+    await desk.tick_at(local(2026, 12, 7, 10, 0))  # 10 working days after acceptance
+    checkin = with_keyboard(fake_telegram.sent(VERA)[-1:], f"checkin:{case_id}:")
+    before = len(fake_telegram.sent(LOTTE))
+    await desk.press(VERA, checkin, f"checkin:{case_id}:yes")
+    to_lotte = "\n".join(m.text for m in fake_telegram.sent(LOTTE)[before:])
+    assert "Check-in" in to_lotte
+
+    # Nothing was sent twice across the two restarts.
+    keys = [(c.params["chat_id"], c.params["text"]) for c in
+            fake_telegram.calls_of("sendMessage")]
+    assert len(keys) == len(set(keys))
+    assert fake_telegram.pending_updates() == 0
+
+
+async def test_wegwijs_serve_answers_on_telegram_and_restarts_without_replay(
+        fake_telegram: FakeTelegram, telegram_knowledge: Path, tmp_path: Path) -> None:
+    wegwijs = Path(sys.executable).with_name("wegwijs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJS_")}
+    env.update({
+        "WEGWIJS_TELEGRAM_TOKEN": TOKEN,
+        "WEGWIJS_TELEGRAM_BASE_URL": fake_telegram.base_url,
+        "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "WEGWIJS_KNOWLEDGE": str(telegram_knowledge),
+        "WEGWIJS_LOG_LEVEL": "DEBUG",  # even at DEBUG the token stays out of the log
+    })
+    log_path = tmp_path / "serve.log"
+
+    async def run_until_answered(text: str, replies_before: int) -> int:
+        with log_path.open("a") as log:
+            proc = await asyncio.create_subprocess_exec(
+                str(wegwijs), "serve", env=env, stdin=asyncio.subprocess.DEVNULL,
+                stdout=log, stderr=log)
+            try:
+                await fake_telegram.push_text(VERA, text)
+                await fake_telegram.wait_for(
+                    lambda: len(fake_telegram.sent(VERA)) > replies_before, within=60)
+                await fake_telegram.wait_for(lambda: fake_telegram.pending_updates() == 0,
+                                             within=30)
+                proc.send_signal(signal.SIGTERM)
+                return await asyncio.wait_for(proc.wait(), 30)
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+                    await proc.wait()
+
+    assert await run_until_answered("/start gemeente-zeist", 0) == 0
+    greeting = fake_telegram.sent_texts(VERA)
+    assert "Zeist" in "\n".join(greeting)
+    assert await run_until_answered("/help", len(greeting)) == 0  # a new process, same DB
+    texts = fake_telegram.sent_texts(VERA)
+    assert texts[: len(greeting)] == greeting  # the first answer was not sent again
+    assert "/status" in "\n".join(texts[len(greeting):])
+    log_text = log_path.read_text()
+    assert TOKEN.split(":")[1] not in log_text
+    assert "telegram.started" in log_text

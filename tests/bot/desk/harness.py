@@ -1,0 +1,114 @@
+"""A whole desk on a SQLite file, driven through in-memory channels.
+
+Volunteers talk on the ``memory`` channel; servants on a memory channel named
+``terminal`` (the terminal identifies a servant by their id, so no map change is needed).
+The clock is fake; restarting builds a new engine, Desk and Runtime on the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.channel import Outbound
+from bot.channels.memory import MemoryChannel
+from bot.clock import FakeClock
+from bot.db import create_schema, make_engine
+from bot.desk import Desk
+from bot.followup import FollowUpConfig
+from bot.models import Case, Volunteer
+from bot.runtime import Runtime
+from routing.model import KnowledgeMap
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def local(*args: int) -> dt.datetime:
+    """An Amsterdam wall-clock instant as aware UTC."""
+    return dt.datetime(*args, tzinfo=AMS).astimezone(dt.UTC)
+
+
+class Harness:
+    def __init__(self, path: Path, kmap: KnowledgeMap, start: dt.datetime,
+                 config: FollowUpConfig | None = None) -> None:
+        self.url = f"sqlite:///{path}"
+        self.kmap = kmap
+        self.clock = FakeClock(start)
+        self.config = config or FollowUpConfig()
+        self.sleeps: list[float] = []
+        self.engine: Engine | None = None
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    async def start(self) -> Harness:
+        self.engine = make_engine(self.url)
+        create_schema(self.engine)
+        self.desk = Desk(self.engine, self.kmap, clock=self.clock, config=self.config,
+                         channels=("memory", "terminal"))
+        self.vols = MemoryChannel("memory")
+        self.staff_channel = MemoryChannel("terminal")
+        self.runtime = Runtime(self.desk, [self.vols, self.staff_channel], sleep=self._sleep)
+        await self.runtime.start(poll=False)
+        return self
+
+    async def stop(self) -> None:
+        await self.runtime.stop()
+        assert self.engine is not None
+        self.engine.dispose()
+
+    async def restart(self) -> None:
+        """A new process on the same file: nothing survives but the database."""
+        await self.stop()
+        await self.start()
+
+    # ------------------------------------------------------------------ talking
+    async def say(self, chat: str, text: str, **kwargs: object) -> list[Outbound]:
+        """A volunteer writes; returns what the desk sent them (other messages stay)."""
+        await self.vols.push(text, chat, **kwargs)
+        return self.vols.pop_all(chat)
+
+    async def press(self, chat: str, value: str) -> list[Outbound]:
+        await self.vols.push("", chat, choice=value)
+        return self.vols.pop_all(chat)
+
+    async def staff(self, servant_id: str, text: str) -> list[Outbound]:
+        await self.staff_channel.push(text, servant_id)
+        return self.staff_channel.pop_all(servant_id)
+
+    def to_servant(self, servant_id: str) -> list[Outbound]:
+        return self.staff_channel.pop_all(servant_id)
+
+    def to_volunteer(self, chat: str) -> list[Outbound]:
+        return self.vols.pop_all(chat)
+
+    async def advance_to(self, instant: dt.datetime) -> None:
+        self.clock.set(instant)
+        await self.runtime.tick()
+
+    # ------------------------------------------------------------------ looking
+    def session(self) -> Session:
+        assert self.engine is not None
+        return Session(self.engine)
+
+    def case(self, case_id: int) -> Case:
+        with self.session() as s:
+            case = s.get(Case, case_id)
+            assert case is not None
+            return case
+
+    def volunteer(self, chat: str) -> Volunteer | None:
+        with self.session() as s:
+            return s.exec(select(Volunteer).where(Volunteer.sender_id == chat)).first()
+
+
+def texts(messages: list[Outbound]) -> str:
+    return "\n".join(m.text for m in messages)
+
+
+def choice_values(messages: list[Outbound]) -> list[str]:
+    return [c.value for m in messages for c in m.choices]

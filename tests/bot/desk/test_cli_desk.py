@@ -1,0 +1,42 @@
+"""``wegwijs chat`` and ``wegwijs staff`` as real processes with piped stdin, on one file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def wegwijs(args: list[str], stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "wegwijs"
+    command = [str(script)] if script.exists() else [
+        sys.executable, "-c", "from bot.cli import main; main()"]
+    return subprocess.run(command + args, input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+
+
+def test_two_terminals_show_the_whole_flow(tmp_path: Path, eval_knowledge_dir: Path):
+    env = {**os.environ, "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+           "WEGWIJS_KNOWLEDGE": str(eval_knowledge_dir)}
+    chat = wegwijs(["chat", "--as-volunteer", "tess"],
+                   "/start\nWe zoeken subsidie voor een moestuin in Zeist\n1\n"
+                   "Tuin van Tess\n", env)
+    assert chat.returncode == 0, chat.stderr
+    out = chat.stdout
+    assert "wegwijs> Hallo!" in out
+    assert "1) Ja" in out and "2) Nee" in out  # choices as numbered options
+    assert "Marleen Visser" in out and "zaak 1" in out  # "1" picked "Ja"
+    assert "Traceback" not in chat.stderr
+
+    staff = wegwijs(["staff", "--as", "marleen-visser"],
+                    "/zaken\n/neem 1\n/antwoord 1 Welkom Tess, ik bel je morgen.\n", env)
+    assert staff.returncode == 0, staff.stderr
+    assert "Nieuwe zaak 1" in staff.stdout  # the handover waited in the outbox for her
+    assert "Tuin van Tess" in staff.stdout and "Zaak 1 is van jou" in staff.stdout
+
+    again = wegwijs(["chat", "--as-volunteer", "tess"], "", env)
+    assert "opgepakt" in again.stdout and "Welkom Tess, ik bel je morgen." in again.stdout
+
+    stranger = wegwijs(["staff", "--as", "nobody"], "", env)
+    assert stranger.returncode != 0 and "civil_servants.yaml" in stranger.stderr

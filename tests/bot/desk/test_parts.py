@@ -1,0 +1,81 @@
+"""Small parts of the desk: payloads, yes/no, the terminal's lines, the state store."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.channel import Choice, Outbound
+from bot.channels.terminal import TerminalChannel
+from bot.db import create_schema, make_engine
+from bot.desk import parse_command
+from bot.kv import DbStateStore
+from bot.scheduler import DIGEST_JOB, DISPATCH_JOB, build_scheduler
+from bot.wording import answer_word, parse_start_payload
+from routing.model import KnowledgeMap
+
+
+def test_start_payload_grammar(eval_kmap: KnowledgeMap):
+    assert parse_start_payload(eval_kmap, "gemeente-zeist") == {
+        "region": "utrecht", "municipality": "Zeist"}
+    assert parse_start_payload(eval_kmap, "theme-zwerfafval_taal-en") == {
+        "theme": "zwerfafval", "lang": "en"}
+    assert parse_start_payload(eval_kmap, "provincie-zeeland_hulp-funding") == {
+        "region": "zeeland", "need": "funding"}
+    assert parse_start_payload(eval_kmap, "nonsense_gemeente-atlantis") == {}
+
+
+def test_free_text_answers():
+    assert answer_word("Ja graag!") == "yes"
+    assert answer_word("yes please") == "yes"
+    assert answer_word("Nee, liever niet") == "no"
+    assert answer_word("liever niet") == "no"
+    assert answer_word("deels") == "partly"
+    assert answer_word("maybe later") is None
+
+
+def test_command_parsing():
+    assert parse_command("/neem@WegwijsBot 12") == ("neem", "12")
+    assert parse_command("/ANTWOORD 3 Hallo daar") == ("antwoord", "3 Hallo daar")
+    assert parse_command("geen opdracht") is None
+    assert parse_command("/") is None
+
+
+async def test_terminal_numbers_pick_choices():
+    out = io.StringIO()
+    term = TerminalChannel(chat_id="vera", stdout=out)
+    await term.send(Outbound("terminal", "vera", "Kies", "1",
+                             choices=(Choice("Ja", "consent:1:yes"), Choice("Nee", "x"))))
+    assert "  1) Ja" in out.getvalue() and "  2) Nee" in out.getvalue()
+    picked = term.to_inbound("1\n")
+    assert picked is not None and picked.kind == "choice" and picked.choice == "consent:1:yes"
+    assert term.to_inbound("7").kind == "text"  # type: ignore[union-attr]
+    assert term.to_inbound("/help").kind == "command"  # type: ignore[union-attr]
+    assert term.to_inbound("   ") is None
+    ids = {term.to_inbound("hoi").message_id for _ in range(3)}  # type: ignore[union-attr]
+    assert len(ids) == 3
+
+
+async def test_db_state_store_survives_a_new_engine(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'kv.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    store = DbStateStore(engine, prefix="telegram:")
+    assert await store.get("offset") is None
+    await store.set("offset", "41")
+    await store.set("offset", "42")
+    engine.dispose()
+    again = DbStateStore(make_engine(url), prefix="telegram:")
+    assert await again.get("offset") == "42"
+    assert await DbStateStore(again.engine, prefix="matrix:").get("offset") is None
+
+
+async def test_scheduler_has_two_named_jobs():
+    async def tick() -> None:
+        return None
+
+    scheduler = build_scheduler(tick)
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert ids == {DISPATCH_JOB, DIGEST_JOB}
+    again = build_scheduler(tick)
+    assert len(again.get_jobs()) == 2

@@ -1,0 +1,114 @@
+"""Export and erase what the desk holds about one volunteer, on SQLite and PostgreSQL.
+Erase is checked by scanning EVERY table and column for the volunteer's identifiers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from bot import migrations, privacy
+from bot.db import make_engine, transaction
+from tests.bot.ops.privacy_data import ANNA, BOB, T0, add_person, add_shared_rows, count_rows, scan
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    migrations.upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def people(engine: sa.Engine) -> dict[str, tuple[int, int]]:
+    with transaction(engine) as session:
+        ids = {"anna": add_person(session, ANNA, servant="anouk-de-vries", state="in_progress"),
+               "bob": add_person(session, BOB, servant="anouk-de-vries", state="closed")}
+        add_shared_rows(session)
+    return ids
+
+
+def test_scanner_finds_identifiers_before_erase(engine: sa.Engine,
+                                                people: dict[str, tuple[int, int]]) -> None:
+    hits = scan(engine, ANNA.identifiers)
+    tables = {h.split(".")[0] for h in hits}
+    assert {"volunteer", "case", "message", "outbox", "kv", "caseevent"} <= tables
+
+
+def test_erase_leaves_nothing_of_the_volunteer_and_everything_of_others(
+        engine: sa.Engine, people: dict[str, tuple[int, int]]) -> None:
+    before = count_rows(engine)
+    report = privacy.erase_volunteer(engine, people["anna"][0], now=T0)
+    assert scan(engine, ANNA.identifiers) == []
+    assert report.cases == 1 and report.messages == 2 and report.outbox == 2
+    assert report.adapter_state == 1 and report.followups == 1 and report.events == 1
+    after = count_rows(engine)
+    # Bob is untouched, and so are the rows that belong to nobody
+    assert len(scan(engine, BOB.identifiers)) == len(scan(engine, BOB.identifiers)) > 0
+    assert after["volunteer"] == before["volunteer"] - 1
+    for table in ("servantstate", "checkinstat", "inboundseen"):
+        assert after[table] == before[table]
+    with Session(engine) as session:
+        assert privacy.export_in_session(session, people["bob"][0])["cases"][0]["messages"]
+
+
+def test_erase_twice_is_harmless(engine: sa.Engine, people: dict[str, tuple[int, int]]) -> None:
+    privacy.erase_volunteer(engine, people["anna"][0], now=T0)
+    again = privacy.erase_volunteer(engine, people["anna"][0], now=T0)
+    assert again.cases == again.messages == again.outbox == 0
+
+
+def test_export_holds_everything_and_only_that_volunteer(
+        engine: sa.Engine, people: dict[str, tuple[int, int]]) -> None:
+    data = privacy.export_volunteer(engine, people["anna"][0])
+    text = json.dumps(data, ensure_ascii=False)
+    for identifier in ANNA.identifiers:
+        assert identifier in text
+    for identifier in BOB.identifiers:
+        assert identifier not in text
+    assert data["format"] == privacy.EXPORT_FORMAT
+    [case] = data["cases"]
+    assert case["id"] == people["anna"][1]
+    assert [m["text"] for m in case["messages"]] == [ANNA.question, ANNA.reply]
+    assert case["consent_wording"] and case["consent_at"].startswith("2026-03-02")
+    assert len(data["messages_sent_to_or_about_you"]) == 2
+    assert data["channel_state"][0]["key"].endswith(ANNA.chat_id)
+
+
+def test_find_volunteers_by_id_channel_and_handle(
+        engine: sa.Engine, people: dict[str, tuple[int, int]]) -> None:
+    anna, bob = people["anna"][0], people["bob"][0]
+    assert privacy.find_volunteers(engine, str(anna)) == [anna]
+    assert privacy.find_volunteers(engine, f"telegram:{BOB.sender_id}") == [bob]
+    assert privacy.find_volunteers(engine, ANNA.sender_id) == [anna]
+    assert privacy.find_volunteers(engine, "matrix:@nobody:example.org") == []
+
+
+def test_cli_export_and_erase(engine: sa.Engine, people: dict[str, tuple[int, int]],
+                              db_url: str, tmp_path: pytest.TempPathFactory,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.cli  # noqa: F401
+    from bot.cli._apps import app
+
+    monkeypatch.setenv("WEGWIJS_DATABASE_URL", db_url)
+    runner = CliRunner()
+    anna = people["anna"][0]
+    exported = runner.invoke(app, ["privacy", "export", "--volunteer", f"matrix:{ANNA.sender_id}"])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(exported.stdout)["volunteer"]["id"] == anna
+
+    refused = runner.invoke(app, ["privacy", "erase", "--volunteer", str(anna)], input="n\n")
+    assert refused.exit_code != 0 and scan(engine, ANNA.identifiers)
+
+    erased = runner.invoke(app, ["privacy", "erase", "--volunteer", str(anna), "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert "1 case(s)" in erased.stdout
+    assert scan(engine, ANNA.identifiers) == []
+
+    missing = runner.invoke(app, ["privacy", "export", "--volunteer", str(anna)])
+    assert missing.exit_code == 1

@@ -1,0 +1,332 @@
+"""Router behaviour on a small hand-made map (own wording, not evaluation questions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from routing.model import (
+    Absence,
+    Entry,
+    KnowledgeMap,
+    Need,
+    Region,
+    Servant,
+    Terms,
+    Text,
+    Theme,
+    Window,
+)
+from routing.result import Hints
+from routing.router import Router
+
+DAY = dt.date(2030, 6, 1)
+
+
+def make_map() -> KnowledgeMap:
+    themes = (
+        Theme("bijen", Text("Bijen en bloemen", "Bees and flowers"),
+              Terms(("bijen", "bloemenweide", "bijenhotel", "honingbij"),
+                    ("bees", "wildflowers", "bee hotel"))),
+        Theme("fietsen", Text("Fietsen", "Cycling"),
+              Terms(("fiets", "fietsenstalling", "fietsroute"), ("bike", "cycling", "bike rack"))),
+        Theme("rook", Text("Rook", "Smoke"),
+              Terms(("stoken", "houtkachel"), ("wood stove",))),
+        Theme("fabriek", Text("Fabrieken", "Factories"),
+              Terms(("fabriek", "schoorsteen"), ("factory", "plant"))),
+        Theme("samenleven", Text("Samenleven", "Community"),
+              Terms(("buurt", "wijk", "buurthuis"), ("neighbourhood", "community centre"))),
+        Theme("algemeen", Text("Algemeen", "General"),
+              Terms(("initiatief", "vrijwilligers"), ("initiative", "volunteers"))),
+    )
+    needs = (
+        Need("funding", Text("Geld", "Funding"),
+             Terms(("geld", "subsidie", "fonds", "potje"), ("money", "grant", "funding"))),
+        Need("knowledge", Text("Kennis", "Knowledge"),
+             Terms(("advies", "tips", "hoe pak ik dat aan"), ("advice", "tips", "how do we"))),
+        Need("permit", Text("Vergunning", "Permit"),
+             Terms(("vergunning", "toestemming"), ("permit", "permission"))),
+        Need("legal", Text("Juridisch", "Legal"),
+             Terms(("verzekering", "stichting oprichten"), ("insurance", "insured"))),
+        Need("network", Text("Netwerk", "Network"),
+             Terms(("samenwerken", "andere groepen"), ("collaborate", "other groups"))),
+    )
+    regions = (
+        Region("kustland", "Noord-Kustland", ("Zandhaven", "Goes", "'s-Hertogenbosch")),
+        Region("heuvelland", "Heuvelland", ("Bergdorp", "Houten"),
+               aliases=("de heuvels",), municipality_aliases={"Bergje": "Bergdorp"}),
+    )
+    entries = (
+        Entry("bijenfonds", "fund", "Bijenfonds", Text("Geld voor bloemenweides.",
+                                                          "Money for wildflower meadows."),
+              themes=("bijen",), needs=("funding",)),
+        Entry("bijenfonds-oud", "fund", "Oud Bijenfonds", Text("Gesloten fonds voor bijen."),
+              themes=("bijen",), needs=("funding",),
+              window=Window(dt.date(2029, 1, 1), dt.date(2029, 12, 31))),
+        Entry("kust-bijenpot", "fund", "Kustland Bijenpot", Text("Provinciaal potje voor bijen."),
+              themes=("bijen",), needs=("funding",), regions=("kustland",)),
+        Entry("zandhaven-loket", "contact_point", "Loket Zandhaven",
+              Text("Vergunningen en ruimte in Zandhaven."), needs=("permit", "knowledge"),
+              regions=("kustland",), municipalities=("Zandhaven",)),
+        Entry("bijennetwerk", "network", "Bijennetwerk", Text("Tips over bijen en bloemen."),
+              themes=("bijen",), needs=("knowledge",)),
+        Entry("opschaalpot", "fund", "Opschaalpot",
+              Text("Geld om bijenprojecten te laten groeien."),
+              themes=("bijen",), needs=("funding",), stages=("scaling",)),
+        Entry("fietsfonds", "fund", "Fietsfonds", Text("Geld voor fietsenstallingen."),
+              themes=("fietsen",), needs=("funding",)),
+        Entry("vergunningcheck", "contact_point", "Landelijke Vergunningcheck",
+              Text("Check of je een vergunning nodig hebt."), needs=("permit",)),
+        Entry("verzekeringspunt", "contact_point", "Verzekeringspunt",
+              Text("Zijn vrijwilligers verzekerd?"), needs=("legal",)),
+        Entry("zandhaven-vergunning2", "contact_point", "Vergunningbalie Zandhaven",
+              Text("Balie voor vergunningen."), needs=("permit",), regions=("kustland",),
+              municipalities=("Zandhaven",)),
+    )
+    servants = (
+        Servant("bea-bij", "Bea Bij", Text("Adviseur"), "Provincie", ("bijen",), ("kustland",)),
+        Servant("nina-nationaal", "Nina Nationaal", Text("Adviseur"), "Rijk", ("bijen",), ("nl",)),
+        Servant("fred-fiets", "Fred Fiets", Text("Adviseur"), "Rijk", ("fietsen",), ("nl",),
+                absent=(Absence(dt.date(2030, 5, 1), dt.date(2030, 6, 30)),)),
+        Servant("gerda-desk", "Gerda Desk", Text("Helpdesk"), "Desk", ("algemeen",), ("nl",)),
+    )
+    return KnowledgeMap(themes, needs, regions, entries, servants)
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(make_map())
+
+
+def ids(result: object) -> list[str]:
+    return [r.id for r in result.routes]  # type: ignore[attr-defined]
+
+
+def test_funding_question_routes_to_fund_with_theme_need_and_region(router: Router) -> None:
+    r = router.route("Wij willen een bloemenweide aanleggen in Zandhaven, is er subsidie?",
+                     today=DAY)
+    assert r.themes[0] == "bijen"
+    assert "funding" in r.needs
+    assert (r.region, r.municipality) == ("kustland", "Zandhaven")
+    assert r.clarify == ()
+    assert ids(r)[0] in {"kust-bijenpot", "bijenfonds"}
+    assert "kust-bijenpot" in ids(r)[:3]
+    assert r.servant is not None and r.servant.id == "bea-bij"
+    assert r.lang == "nl"
+    assert all(route.why for route in r.routes)
+
+
+def test_closed_fund_is_never_routed(router: Router) -> None:
+    r = router.route("geld voor bijen", today=DAY)
+    assert "bijenfonds-oud" not in ids(r)
+    r_then = router.route("geld voor bijen", today=dt.date(2029, 6, 1))
+    assert "bijenfonds-oud" in ids(r_then)
+
+
+def test_without_place_only_national_entries(router: Router) -> None:
+    r = router.route("Is er geld voor bijen en bloemen?", today=DAY)
+    assert r.region is None
+    assert "kust-bijenpot" not in ids(r)
+    assert "bijenfonds" in ids(r)
+    assert r.clarify == ()  # funding without a place is routed nationally
+    assert r.servant is not None and r.servant.id == "nina-nationaal"
+
+
+def test_other_province_filters_provincial_entries(router: Router) -> None:
+    r = router.route("subsidie voor bijen in Bergdorp", today=DAY)
+    assert r.region == "heuvelland"
+    assert "kust-bijenpot" not in ids(r)
+
+
+def test_municipal_entry_only_for_its_municipality(router: Router) -> None:
+    in_town = router.route("vergunning nodig voor bijenkasten in Zandhaven?", today=DAY)
+    assert "zandhaven-loket" in ids(in_town)
+    elsewhere = router.route("vergunning voor een bijenhotel in Noord-Kustland?", today=DAY)
+    assert elsewhere.region == "kustland"
+    assert "zandhaven-loket" not in ids(elsewhere)
+    assert "vergunningcheck" in ids(elsewhere)
+
+
+def test_stage_filters_entries_when_said(router: Router) -> None:
+    r = router.route("we willen ons bijenproject opschalen, welk fonds?", today=DAY)
+    assert r.stage == "scaling"
+    assert "opschaalpot" in ids(r)
+    r2 = router.route("we willen met bijen beginnen, welk fonds?", today=DAY)
+    assert r2.stage == "starting"
+    assert "opschaalpot" not in ids(r2)
+
+
+def test_permit_without_place_asks_region(router: Router) -> None:
+    r = router.route("Hebben we een vergunning nodig voor een bijenhotel?", today=DAY)
+    assert r.clarify == ("region",)
+    assert r.themes[0] == "bijen"
+
+
+def test_vague_question_asks_theme_and_need(router: Router) -> None:
+    r = router.route("Wij hebben een vraag over ons project", today=DAY)
+    assert r.clarify[:2] == ("theme", "need")
+    assert not r.out_of_scope
+
+
+def test_funding_without_theme_asks_theme(router: Router) -> None:
+    r = router.route("waar kunnen we geld krijgen?", today=DAY)
+    assert "theme" in r.clarify
+    assert r.needs == ("funding",)
+
+
+def test_theme_without_need_asks_need(router: Router) -> None:
+    r = router.route("bijen", today=DAY)
+    assert r.themes == ("bijen",)
+    assert "need" in r.clarify
+
+
+def test_theme_free_need_falls_back_to_general_theme(router: Router) -> None:
+    r = router.route("hoe zit het met de verzekering van onze vrijwilligers?", today=DAY)
+    assert r.themes[0] == "algemeen"
+    assert r.clarify == ()
+    assert ids(r)[0] == "verzekeringspunt"
+    assert r.servant is not None and r.servant.id == "gerda-desk"
+
+
+def test_hints_fill_what_was_missing(router: Router) -> None:
+    first = router.route("Hebben we een vergunning nodig?", today=DAY)
+    assert "region" in first.clarify
+    again = router.route("Hebben we een vergunning nodig?", today=DAY,
+                         hints=Hints(themes=("bijen",), region="kustland",
+                                     municipality="Zandhaven"))
+    assert again.clarify == ()
+    assert again.themes == ("bijen",)
+    assert (again.region, again.municipality) == ("kustland", "Zandhaven")
+    assert "zandhaven-loket" in ids(again)
+
+
+def test_hint_language_overrides_detection(router: Router) -> None:
+    r = router.route("subsidie voor bijen", today=DAY, hints=Hints(lang="en"))
+    assert r.lang == "en"
+    assert r.routes and r.routes[0].why.startswith(("Matches", "General", "You named"))
+
+
+def test_english_question(router: Router) -> None:
+    r = router.route("Is there a grant for wildflowers and bees in Zandhaven?", today=DAY)
+    assert r.lang == "en"
+    assert r.themes[0] == "bijen"
+    assert "funding" in r.needs
+    assert r.routes[0].why.startswith("Matches")
+
+
+def test_typos_and_missing_capitals(router: Router) -> None:
+    r = router.route("is er subsidei voor een bloemenwiede in zandhaven", today=DAY)
+    assert r.themes[0] == "bijen"
+    assert "funding" in r.needs
+    assert r.region == "kustland"
+
+
+def test_compound_words_are_split_against_the_vocabulary(router: Router) -> None:
+    r = router.route("wij zoeken een fietsenstallingsubsidie", today=DAY)
+    assert r.themes[0] == "fietsen"
+    assert "funding" in r.needs
+
+
+def test_servant_skips_absent_and_falls_back_to_general_desk(router: Router) -> None:
+    r = router.route("geld voor een fietsenstalling", today=DAY)
+    assert r.themes[0] == "fietsen"
+    assert r.servant is not None and r.servant.id == "gerda-desk"
+
+
+def test_open_cases_push_to_next_servant(router: Router) -> None:
+    r = router.route("subsidie voor bijen in Zandhaven", today=DAY,
+                     open_cases={"bea-bij": 10})
+    assert r.servant is not None and r.servant.id == "nina-nationaal"
+
+
+def test_max_routes_is_respected(router: Router) -> None:
+    r = router.route("geld en tips voor bijen", today=DAY, max_routes=2)
+    assert len(r.routes) <= 2
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "🐝🌸🎉", "\x00\x01\x02\x1b[31m", "a" * 100_000,
+    ("bijen subsidie " * 8000), "\u202e\u200b", "😀 " * 5000,
+])
+def test_odd_input_gives_a_valid_result(router: Router, text: str) -> None:
+    r = router.route(text, today=DAY)
+    assert r.out_of_scope or r.clarify or r.routes
+    assert 0.0 <= r.confidence <= 1.0
+    assert r.to_json("x")["id"] == "x"
+
+
+def test_out_of_scope_has_redirect_in_language(router: Router) -> None:
+    nl = router.route("Ik heb een parkeerboete gekregen, hoe maak ik bezwaar?", today=DAY)
+    assert nl.out_of_scope and nl.redirect and nl.servant is None and not nl.routes
+    assert "gemeente" in nl.redirect
+    en = router.route("How do I renew my passport?", today=DAY)
+    assert en.out_of_scope and en.lang == "en" and "municipality" in (en.redirect or "")
+
+
+def test_route_does_not_touch_files(router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    def no_open(*args: object, **kwargs: object) -> None:
+        raise AssertionError("route() opened a file")
+
+    monkeypatch.setattr(builtins, "open", no_open)
+    assert router.route("subsidie voor bijen in Zandhaven", today=DAY).routes
+
+
+def test_compound_part_in_its_bare_form(router: Router) -> None:
+    r = router.route("wij willen een stookverbod in de straat, wie geeft advies?", today=DAY)
+    assert r.themes[:1] == ("rook",)
+
+
+def test_words_written_apart_can_form_a_map_word(router: Router) -> None:
+    r = router.route("wij willen een bloemen weide, is er subsidie?", today=DAY)
+    assert r.themes[:1] == ("bijen",)
+    r2 = router.route("we willen samen werken met andere imkers en bijen", today=DAY)
+    assert "network" in r2.needs
+
+
+def test_phrase_words_apart_or_reordered(router: Router) -> None:
+    r = router.route("hoe kunnen we een stichting voor ons bijenproject oprichten?", today=DAY)
+    assert r.needs[:1] == ("legal",)
+
+
+def test_english_only_term_does_not_catch_a_dutch_word(router: Router) -> None:
+    r = router.route("wij willen bloemen planten voor de bijen, is er subsidie?", today=DAY)
+    assert "fabriek" not in r.themes
+    en = router.route("the plant next to us smokes, where do we get advice?", today=DAY)
+    assert en.themes[:1] == ("fabriek",)
+
+
+def test_setting_words_do_not_make_the_subject(router: Router) -> None:
+    r = router.route("wij willen in onze wijk een bijenhotel, is er subsidie?", today=DAY)
+    assert r.themes[0] == "bijen"
+    vague = router.route("wij willen iets doen in onze buurt, is er geld?", today=DAY)
+    assert "theme" in vague.clarify
+
+
+def test_neighbour_quarrel_is_out_of_scope_but_neighbours_acting_together_are_not(
+        router: Router) -> None:
+    quarrel = router.route("de hond van mijn buurman blaft elke nacht, ik word er gek van",
+                           today=DAY)
+    assert quarrel.out_of_scope and quarrel.extra.get("scope") == "neighbour"
+    together = router.route("Wij willen met de buren een bloemenweide aanleggen, tips?",
+                            today=DAY)
+    assert not together.out_of_scope and together.themes[0] == "bijen"
+
+
+def test_help_without_kind_assumes_the_most_common_need(router: Router) -> None:
+    r = router.route("wij doen iets met bijen, wie kan ons helpen?", today=DAY)
+    assert r.themes[0] == "bijen"
+    assert r.clarify == ()
+    assert r.needs == ("funding",) and r.extra["need_assumed"] is True
+    assert r.routes
+
+
+def test_whole_country_hint_routes_nationally_without_asking(router: Router) -> None:
+    r = router.route("Hebben we een vergunning nodig voor een bijenhotel?", today=DAY,
+                     hints=Hints(region="nl"))
+    assert r.clarify == ()
+    assert r.region == "nl"
+    assert ids(r) and all("nl" in router.kmap.entry(i).regions for i in ids(r))
+    assert r.servant is not None and r.servant.id == "nina-nationaal"

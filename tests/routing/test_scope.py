@@ -1,0 +1,39 @@
+"""Out-of-scope kinds and their redirect texts (own wording)."""
+
+import pytest
+
+from routing.normalize import tokens
+from routing.scope import REDIRECTS, classify, redirect
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("hallo", "greeting"),
+    ("test 1 2 3", "greeting"),
+    ("Kan ik zorgtoeslag aanvragen voor mijn moeder?", "personal"),
+    ("where do I pay my parking ticket", "personal"),
+    ("mijn scooter is gestolen, wat nu", "personal"),
+    ("Ik zoek een baan als tuinman, hebben jullie een vacature?", "job"),
+    ("WIN a free iPhone!!! click here and claim your prize", "spam"),
+    ("mijn buurvrouw laat haar kat altijd in mijn tuin, ik word er gek van", "neighbour"),
+])
+def test_out_of_scope_kinds(text: str, kind: str) -> None:
+    assert classify(tokens(text), 0.0) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "Wij zijn een groep buren en willen samen een moestuin beginnen",
+    "Onze stichting wil weten of we belasting betalen over een subsidie",
+    "We zoeken vrijwilligers voor onze opruimactie, hoe krijgen we meer volgers?",
+    "Ik wil met de buren iets doen tegen de houtrook in de straat",
+    "",
+])
+def test_initiative_questions_stay_in_scope(text: str) -> None:
+    evidence = 1.0 if "houtrook" in text else 0.0
+    assert classify(tokens(text), evidence) is None
+
+
+def test_redirects_exist_in_both_languages() -> None:
+    for kind, texts in REDIRECTS.items():
+        assert texts["nl"] and texts["en"]
+        assert redirect(kind, "en") == texts["en"]
+        assert redirect(kind, "xx") == texts["nl"]
