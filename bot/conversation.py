@@ -52,6 +52,8 @@ _TABLE.update({
     (CONFIRM_FORGET, "forget_cancel"): IDLE,
     (CONFIRM_FORGET, "resume_relay"): RELAY,  # cancelled while a case is open
     (CONFIRM_FORGET, "start"): IDLE,
+    (CONFIRM_FORGET, "forget"): CONFIRM_FORGET,  # asked again
+    (CONFIRM_FORGET, "stop"): STOPPED,
 })
 TRANSITIONS: Final[Mapping[tuple[str, str], str]] = dict(_TABLE)
 

@@ -55,9 +55,11 @@ def create_schema(engine: Engine) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One session, one transaction: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+def transaction(engine: Engine, *, autoflush: bool = True) -> Iterator[Session]:
+    """One session, one transaction: commit on success, roll back on any error.
+    ``autoflush=False`` batches all writes into the final flush; the caller then flushes
+    before any query that must see its own pending rows."""
+    with Session(engine, expire_on_commit=False, autoflush=autoflush) as session:
         try:
             yield session
             session.commit()

@@ -57,17 +57,14 @@ class Desk:
                  channels: Iterable[str] = (outbox.TERMINAL,),
                  max_text: int = MAX_TEXT) -> None:
         self.engine = engine
-        self.kmap = kmap
         self.clock: Clock = clock or SystemClock()
         self.config = config or FollowUpConfig()
-        self.router = router or Router(kmap)
         self.channels: frozenset[str] = frozenset(channels) | {outbox.TERMINAL}
         self.max_text = max_text
-        self._staff: dict[tuple[str, str], Servant] = {}
-        for servant in kmap.servants:
-            self._staff[(outbox.TERMINAL, servant.id)] = servant
-            for channel, address in servant.channels.items():
-                self._staff[(channel, str(address))] = servant
+        self.kmap: KnowledgeMap
+        self.router: Router
+        self._staff: dict[tuple[str, str], Servant]
+        self.use_knowledge(kmap, router)
 
     def _work(self, session: Session) -> Work:
         return Work(session, self.kmap, self.clock.now(), self.config, self.channels)
@@ -80,7 +77,7 @@ class Desk:
     def receive(self, inbound: Inbound) -> list[Outbound]:
         """Process one message exactly once; the answer messages are in the outbox."""
         try:
-            with transaction(self.engine) as session:
+            with transaction(self.engine, autoflush=False) as session:
                 work = self._work(session)
                 if not _claim_inbound(session, inbound, work.now):
                     return []  # another desk process took this message first
@@ -120,6 +117,7 @@ class Desk:
         state.last_channel, state.last_chat_id = inbound.channel, inbound.chat_id
         state.last_seen_at = work.now
         work.session.add(state)
+        work.session.flush()  # servant_address reads it back
 
     def _volunteer(self, work: Work, inbound: Inbound) -> Volunteer:
         vol = work.session.exec(select(Volunteer).where(
@@ -147,6 +145,26 @@ class Desk:
         """Make sure the weekly digest is scheduled (idempotent; call at start-up)."""
         with transaction(self.engine) as session:
             followup.ensure_digest(self._work(session))
+
+    # ------------------------------------------------------------------ knowledge
+    def use_knowledge(self, kmap: KnowledgeMap, router: Router | None = None) -> None:
+        """Swap in a reloaded map between two messages (``Runtime.use_knowledge`` runs it
+        under the desk lock). Conversations keep their state in the database, so the
+        ones in progress continue on the new map."""
+        staff: dict[tuple[str, str], Servant] = {}
+        for servant in kmap.servants:
+            staff[(outbox.TERMINAL, servant.id)] = servant
+            for channel, address in servant.channels.items():
+                staff[(channel, str(address))] = servant
+        self.kmap, self.router, self._staff = kmap, router or Router(kmap), staff
+
+    def tell_servant(self, servant_id: str, text: str) -> list[Outbound]:
+        """Queue a notice from the desk to one servant (e.g. a refused knowledge map)."""
+        with transaction(self.engine) as session:
+            work = self._work(session)
+            work.to_servant(servant_id, text)
+            session.flush()
+            return work.outbound()
 
     # ------------------------------------------------------------------ delivery
     def pending(self, *, channels: Collection[str] | None = None, channel: str | None = None,
@@ -219,8 +237,10 @@ def _claim_inbound(session: Session, inbound: Inbound, now: dt.datetime) -> bool
     if dialect in ("sqlite", "postgresql"):
         make = sqlite_insert if dialect == "sqlite" else pg_insert
         result = session.connection().execute(  # Core: no ORM bookkeeping needed
-            make(InboundSeen).values(**values).on_conflict_do_nothing())
-        return bool(getattr(result, "rowcount", 0) == 1)
+            make(InboundSeen).values(**values).on_conflict_do_nothing()
+            .returning(col(InboundSeen.message_id)))
+        # RETURNING, not rowcount: psycopg reports no usable rowcount here
+        return result.first() is not None
     if session.get(InboundSeen, (inbound.channel, inbound.message_id)) is not None:
         return False
     try:

@@ -19,6 +19,7 @@ from routing.servant import rank_servants
 
 def open_counts(session: Session) -> dict[str, int]:
     """Open cases per servant (what counts against capacity)."""
+    session.flush()  # count this transaction's own changes too
     query = (select(Case.servant_id, func.count(col(Case.id)))
              .where(col(Case.state).in_(list(lifecycle.OPEN)))
              .group_by(col(Case.servant_id)))
@@ -67,15 +68,15 @@ def _label(kmap: KnowledgeMap, kind: str, ident: str | None, lang: str) -> str:
 
 
 def place_text(kmap: KnowledgeMap, case: Case, lang: str) -> str:
-    parts = []
-    if case.municipality:
-        parts.append(case.municipality)
+    province = None
     if case.region:
         try:
-            parts.append(kmap.region(case.region).name)
+            province = kmap.region(case.region).name
         except StopIteration:
-            parts.append(case.region)
-    return ", ".join(parts) or t("h_unknown", lang)
+            province = case.region
+    if case.municipality and province:
+        return f"{case.municipality} ({province})"
+    return case.municipality or province or t("h_unknown", lang)
 
 
 def theme_text(kmap: KnowledgeMap, case: Case, lang: str) -> str:
@@ -111,6 +112,7 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
 
 def _history(session: Session, case: Case) -> list[str]:
     assert case.id is not None
+    session.flush()  # include this transaction's events and messages
     events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
                           .order_by(col(CaseEvent.id))).all()
     messages = session.exec(select(Message).where(Message.case_id == case.id)

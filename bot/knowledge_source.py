@@ -140,13 +140,13 @@ class KnowledgeSource:
         """Validate, index and swap; the blocking part of a reload."""
         before = fingerprint(self.path)
         if before is None:
-            problems = (Problem(str(self.path), None, "the knowledge folder is missing",
-                                "error"),)
-            return ReloadResult("missing", reason, problems, self.version)
-        kmap, problems = check_knowledge(self.path, today=self.today())
+            missing = Problem(str(self.path), None, "the knowledge folder is missing")
+            return ReloadResult("missing", reason, (missing,), self.version)
+        kmap, found = check_knowledge(self.path, today=self.today())
+        problems = tuple(found)
         if kmap is None:
             self._refused = before
-            return ReloadResult("refused", reason, tuple(problems), self.version)
+            return ReloadResult("refused", reason, problems, self.version)
         router = Router(kmap)
         warnings = tuple(p for p in problems if p.severity == "warning")
         self._snapshot = Snapshot(kmap, router, self.version + 1, before, self.clock(),

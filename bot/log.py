@@ -118,6 +118,16 @@ class _LogSettings(Protocol):
     log_level: str
 
 
+class _Stderr:
+    """Whatever ``sys.stderr`` is at the time of writing (test runners swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 _HANDLER_NAME = "wegwijs"
 #: Chatty libraries whose INFO lines carry request URLs (with the bot token) or payloads.
 _QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "nio", "apscheduler", "aiohttp.access")
@@ -138,7 +148,7 @@ def configure_logging(
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):
         raise ValueError(f"unknown log level {level_name!r}")
-    out = stream if stream is not None else sys.stderr
+    out: IO[str] | _Stderr = stream if stream is not None else _Stderr()
 
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,

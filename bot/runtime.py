@@ -18,6 +18,8 @@ from typing import TypeVar
 
 from bot.channel import Channel, ChannelError, Inbound, Outbound, RateLimited, RecipientGone
 from bot.desk import Desk
+from bot.knowledge_source import Snapshot
+from routing.model import Servant
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,6 +78,15 @@ class Runtime:
                 await self.deliver_pending()
             except Exception:  # keep polling whatever one pass did
                 log.exception("outbox delivery pass failed")
+
+    # ------------------------------------------------------------------ knowledge
+    async def use_knowledge(self, snapshot: Snapshot) -> None:
+        """``KnowledgeSource.on_swap``: the next message is handled on the new map."""
+        await self._call(self.desk.use_knowledge, snapshot.kmap, snapshot.router)
+
+    async def tell_servant(self, servant: Servant, text: str) -> None:
+        """``KnowledgeSource.notify``: a desk notice to one servant, delivered now."""
+        await self.deliver(await self._call(self.desk.tell_servant, servant.id, text))
 
     # ------------------------------------------------------------------ work
     async def on_inbound(self, inbound: Inbound) -> None:

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     matrix_access_token: SecretStr | None = None
     matrix_device_id: str | None = None
     matrix_store_path: Path | None = None
+    # Key that protects the E2E keys in the store (default: matrix-nio's fixed key).
+    matrix_store_key: SecretStr | None = None
+    # DMs the bot creates are end-to-end encrypted unless this is false.
+    matrix_encrypt_new_rooms: bool = True
 
     # --- operations (issue: production readiness) -------------------------------------
     # Closed cases older than this are anonymised (kept for statistics, nothing personal)

@@ -11,70 +11,33 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
-import re
 import shutil
 import tempfile
 import uuid
-import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-from rapidfuzz import fuzz, process
 
-from bot.knowledge_writer import (
-    KNOWLEDGE_FILES,
-    Record,
-    leading_comment,
-    map_to_records,
-    render_file,
-)
-from bot.sheets_schema import (
-    DEFAULT_PREFIX_KEYS,
-    ENTRY_SHEETS,
-    README_TITLE,
-    SHEET_BY_KEY,
-    SHEETS,
-    Column,
-    Sheet,
-    normalise_name,
-    sheet_for_name,
-)
-from routing.load import KnowledgeError, load_knowledge, load_knowledge_from_texts
-from routing.model import NATIONAL, STAGES, KnowledgeMap
+from bot.knowledge_writer import KNOWLEDGE_FILES, leading_comment, map_to_records
+from bot.sheets_cells import SheetProblem, join_list, split_list
+from bot.sheets_read import RawSheet, read_sheets
+from bot.sheets_rows import Progress, get, sheets_to_texts, trace
+from bot.sheets_schema import DEFAULT_PREFIX_KEYS, README_TITLE, SHEET_BY_KEY, SHEETS, Column, Sheet
+from routing.load import KnowledgeError, check_texts, load_knowledge
+from routing.model import KnowledgeMap
 
-Severity = Literal["error", "warning"]
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
-ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-@dataclass(frozen=True, slots=True)
-class SheetProblem:
-    """One problem in a spreadsheet, in words a programme manager understands."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-    severity: Severity = "error"
-
-    def __str__(self) -> str:
-        where = [f"sheet '{self.sheet}'"]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        label = "" if self.severity == "error" else "warning: "
-        return f"{', '.join(where)}: {label}{self.message}"
+__all__ = [
+    "ImportFailed", "ImportReport", "Progress", "SheetProblem", "check_import",
+    "export_workbook", "import_knowledge", "join_list", "read_sheets", "sheet_rows",
+    "split_list", "write_folder_atomically",
+]
 
 
 class ImportFailed(Exception):
@@ -87,16 +50,6 @@ class ImportFailed(Exception):
 
 
 @dataclass(slots=True)
-class RawSheet:
-    """A sheet as read: header row and data rows with their spreadsheet row numbers."""
-
-    sheet: Sheet
-    name: str  # as the user sees it: the tab name or the CSV file name
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]]
-
-
-@dataclass(slots=True)
 class ImportReport:
     kmap: KnowledgeMap
     texts: dict[str, str]
@@ -104,125 +57,7 @@ class ImportReport:
     warnings: list[SheetProblem] = field(default_factory=list)
 
 
-# ------------------------------------------------------------------ cell formats
-
-
-def join_list(items: Iterable[str]) -> str:
-    """A list as one comma-separated cell; items with a comma or quote are quoted."""
-    out = []
-    for item in items:
-        if any(c in item for c in ',"\n') or item != item.strip():
-            item = '"' + item.replace('"', '""') + '"'
-        out.append(item)
-    return ", ".join(out)
-
-
-def split_list(cell: str) -> list[str]:
-    """The items of a comma-separated cell (new lines separate too)."""
-    if not cell.strip():
-        return []
-    flat = cell.replace("\r\n", ",").replace("\n", ",")
-    reader = csv.reader([flat], skipinitialspace=True)
-    return [item.strip() for item in next(reader) if item.strip()]
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_TRUE = {"yes", "ja", "y", "j", "true", "waar", "1", "x"}
-_FALSE = {"no", "nee", "n", "false", "onwaar", "0", ""}
-
-
-def parse_date(value: Any) -> dt.date:
-    """A date cell: a real date, ``2026-12-31`` or ``31-12-2026``. Raises ValueError."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and 20000 < value < 80000:
-        converted = from_excel(value)
-        if isinstance(converted, dt.datetime):
-            return converted.date()
-    text = _cell_text(value)
-    try:
-        if m := _DMY.fullmatch(text):
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"'{text}' is not a date; write it as year-month-day, e.g. 2026-12-31"
-        ) from None
-
-
-def parse_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = _cell_text(value).replace("€", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
-        text = text.replace(".", "").replace(",", "")
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    raise ValueError(f"'{_cell_text(value)}' is not a whole number")
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _cell_text(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"'{_cell_text(value)}' is not yes or no")
-
-
-def parse_pairs(cell: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in split_list(cell):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise ValueError(f"'{item}' should look like 'other name = municipality'")
-        out[key.strip()] = value.strip()
-    return out
-
-
-def suggest(value: str, choices: Iterable[str]) -> str:
-    """`` — did you mean 'x'?`` for the closest choice, or ``""``."""
-    match = process.extractOne(value, list(choices), scorer=fuzz.WRatio, score_cutoff=75)
-    return f"; did you mean '{match[0]}'?" if match else ""
-
-
-def suggest_id(value: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-    return f"; did you mean '{slug}'?" if slug and slug != value else ""
-
-
 # ------------------------------------------------------------------ export
-
-
-def _get(record: Mapping[str, Any], path: Sequence[str]) -> Any:
-    value: Any = record
-    for key in path:
-        if not isinstance(value, Mapping) or key not in value:
-            return None
-        value = value[key]
-    return value
 
 
 def _export_value(column: Column, value: Any) -> Any:
@@ -261,7 +96,7 @@ def sheet_rows(kmap: KnowledgeMap) -> dict[str, tuple[list[Column], list[list[An
             continue
         recs = records[sheet.file]
         columns = _columns_with_prefixes(sheet, recs)
-        out[sheet.key] = (columns, [[_export_value(c, _get(r, c.path)) for c in columns]
+        out[sheet.key] = (columns, [[_export_value(c, get(r, c.path)) for c in columns]
                                     for r in recs])
     return out
 
@@ -323,320 +158,6 @@ def _write_readme(ws: Any, help_rows: Sequence[tuple[str, str, str]]) -> None:
     ws.column_dimensions["C"].width = 90
 
 
-# ------------------------------------------------------------------ reading
-
-
-def _raw_from_rows(sheet: Sheet, name: str, rows: Iterable[Sequence[Any]]) -> RawSheet:
-    headers: list[str] = []
-    data: list[tuple[int, list[Any]]] = []
-    for number, row in enumerate(rows, start=1):
-        if number == 1:
-            headers = [_cell_text(v) for v in row]
-            continue
-        values = list(row)
-        if any(_cell_text(v) for v in values):
-            data.append((number, values))
-    return RawSheet(sheet, name, headers, data)
-
-
-def _read_csv_text(text: str) -> list[list[str]]:
-    text = text.removeprefix("\ufeff")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
-
-
-def read_sheets(source: Path) -> tuple[dict[str, RawSheet], list[SheetProblem]]:
-    """Read an .xlsx, a .zip or folder of CSVs, or one CSV. Unknown sheets are reported."""
-    problems: list[SheetProblem] = []
-    found: dict[str, RawSheet] = {}
-
-    def take(name: str, rows: Iterable[Sequence[Any]]) -> None:
-        stem = name.removesuffix(".csv") if name.lower().endswith(".csv") else name
-        sheet = sheet_for_name(stem)
-        if sheet is None:
-            if normalise_name(stem) != README_TITLE:
-                known = [s.title for s in SHEETS]
-                problems.append(SheetProblem(
-                    name, None, None,
-                    f"this is not a sheet Wegwijs knows, so it was ignored{suggest(stem, known)}",
-                    "warning"))
-            return
-        if sheet.key in found:
-            problems.append(SheetProblem(name, None, None,
-                                         f"'{sheet.title}' appears twice; keep one"))
-            return
-        found[sheet.key] = _raw_from_rows(sheet, name, rows)
-
-    try:
-        _read_into(source, take, problems)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, csv.Error) as exc:
-        kind = "an .xlsx workbook" if source.suffix.lower() in (".xlsx", ".xlsm") \
-            else "a CSV file or archive"
-        problems.append(SheetProblem(source.name, None, None,
-                                     f"cannot be read as {kind} ({type(exc).__name__})"))
-    return found, problems
-
-
-def _read_into(source: Path, take: Callable[[str, Iterable[Sequence[Any]]], None],
-               problems: list[SheetProblem]) -> None:
-    suffix = source.suffix.lower()
-    if source.is_dir():
-        for path in sorted(source.iterdir()):
-            if path.suffix.lower() == ".csv":
-                take(path.name, _read_csv_text(_decode(path.read_bytes())))
-    elif suffix == ".zip":
-        with zipfile.ZipFile(source) as zf:
-            for info in zf.infolist():
-                base = Path(info.filename).name
-                if base.lower().endswith(".csv") and not base.startswith("."):
-                    take(base, _read_csv_text(_decode(zf.read(info))))
-    elif suffix == ".csv":
-        take(source.name, _read_csv_text(_decode(source.read_bytes())))
-    elif suffix in (".xlsx", ".xlsm"):
-        wb = load_workbook(source, read_only=True, data_only=True)
-        try:
-            for ws in wb.worksheets:
-                take(ws.title, ws.iter_rows(values_only=True))
-        finally:
-            wb.close()
-    else:
-        problems.append(SheetProblem(source.name, None, None,
-                                     "give an .xlsx file, a .csv file, or a folder or "
-                                     ".zip of .csv files"))
-
-
-# ------------------------------------------------------------------ rows -> records
-
-
-@dataclass(slots=True)
-class _Origin:
-    sheet: str  # the name the user sees
-    row: int
-
-
-@dataclass(slots=True)
-class _Parsed:
-    records: dict[str, list[Record]]
-    origins: dict[str, list[_Origin]]  # per file, one per record
-    problems: list[SheetProblem]
-
-
-def _set(record: Record, path: Sequence[str], value: Any) -> None:
-    target = record
-    for key in path[:-1]:
-        target = target.setdefault(key, {})
-    target[path[-1]] = value
-
-
-def _resolve_columns(raw: RawSheet, problems: list[SheetProblem]) -> list[Column | None]:
-    by_name = {normalise_name(c.header): c for c in raw.sheet.columns}
-    resolved: list[Column | None] = []
-    seen: set[str] = set()
-    for header in raw.headers:
-        norm = normalise_name(header)
-        column = by_name.get(norm)
-        if column is None and norm:
-            for prefix, key in raw.sheet.prefixes.items():
-                if norm.startswith(normalise_name(prefix)):
-                    kind = norm[len(normalise_name(prefix)):].strip()
-                    column = Column(header, (key, kind))
-        if column is None and norm:
-            known = [c.header for c in raw.sheet.columns]
-            problems.append(SheetProblem(
-                raw.name, 1, header,
-                f"Wegwijs does not know this column{suggest(header, known)}"))
-        if column is not None:
-            if column.header in seen:
-                problems.append(SheetProblem(raw.name, 1, header,
-                                             "this column appears twice; keep one"))
-                column = None
-            else:
-                seen.add(column.header)
-        resolved.append(column)
-    for column in raw.sheet.columns:
-        if column.required and column.header not in seen:
-            problems.append(SheetProblem(raw.name, 1, column.header,
-                                         "this column is missing; it is required"))
-    return resolved
-
-
-def _parse_cell(column: Column, value: Any) -> Any:
-    """The YAML value of a cell (``None`` = not set). Raises ValueError with a sentence."""
-    if column.type == "date":
-        return parse_date(value) if _cell_text(value) else None
-    if column.type == "int":
-        return parse_int(value) if _cell_text(value) else None
-    if column.type == "bool":
-        return True if parse_bool(value) else None
-    text = _cell_text(value)
-    if column.type == "list":
-        return split_list(text)
-    if column.type == "pairs":
-        return parse_pairs(text) or None
-    return text or None
-
-
-def _parse_sheet(raw: RawSheet, parsed: _Parsed, progress: Callable[[], None]) -> None:
-    problems = parsed.problems
-    columns = _resolve_columns(raw, problems)
-    file = raw.sheet.file
-    for number, values in raw.rows:
-        progress()
-        record: Record = {}
-        padded = values + [None] * (len(columns) - len(values))
-        for column, value in zip(columns, padded, strict=False):
-            if column is None:
-                continue
-            try:
-                parsed_value = _parse_cell(column, value)
-            except ValueError as exc:
-                problems.append(SheetProblem(raw.name, number, column.header, str(exc)))
-                continue
-            if column.required and not parsed_value:
-                problems.append(SheetProblem(raw.name, number, column.header,
-                                             _missing_sentence(column)))
-            if parsed_value is not None and parsed_value != []:
-                _set(record, column.path, parsed_value)
-        if raw.sheet.key == "absences":
-            parsed.records.setdefault("_absences", []).append(record)
-            parsed.origins.setdefault("_absences", []).append(_Origin(raw.name, number))
-            continue
-        _order_record(raw.sheet, record)
-        parsed.records.setdefault(file, []).append(record)
-        parsed.origins.setdefault(file, []).append(_Origin(raw.name, number))
-
-
-def _missing_sentence(column: Column) -> str:
-    if column.header.endswith("(nl)"):
-        return "the Dutch text is missing; every text a volunteer may read needs Dutch"
-    return f"'{column.header}' is empty; it is required"
-
-
-_ENTRY_ORDER = ("id", "name", "summary", "themes", "needs", "regions", "municipalities",
-                "stages", "terms", "url", "contact", "eligibility", "open")
-_SERVANT_ORDER = ("id", "name", "title", "organisation", "themes", "regions", "languages",
-                  "channels", "max_open_cases", "absent", "admin")
-
-
-def _order_record(sheet: Sheet, record: Record) -> None:
-    """Put the record's keys in the format README's order (in place)."""
-    order = _SERVANT_ORDER if sheet.key == "civil_servants" else _ENTRY_ORDER
-    if sheet.key in ENTRY_SHEETS or sheet.key == "civil_servants":
-        if sheet.key in ENTRY_SHEETS:
-            record.setdefault("themes", [])
-            record.setdefault("needs", [])
-        items = sorted(record.items(),
-                       key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
-        record.clear()
-        record.update(items)
-        if isinstance(record.get("terms"), dict):
-            record["terms"] = {k: record["terms"][k] for k in ("nl", "en")
-                               if k in record["terms"]}
-
-
-# ------------------------------------------------------------------ cross-sheet checks
-
-
-def _check_references(parsed: _Parsed) -> None:
-    recs, origins, problems = parsed.records, parsed.origins, parsed.problems
-    themes = [r["id"] for r in recs.get("themes.yaml", []) if "id" in r]
-    needs = [r["id"] for r in recs.get("needs.yaml", []) if "id" in r]
-    regions = [r["id"] for r in recs.get("regions.yaml", []) if "id" in r] + [NATIONAL]
-    municipalities = [m for r in recs.get("regions.yaml", [])
-                      for m in r.get("municipalities", [])]
-    servants = [r["id"] for r in recs.get("civil_servants.yaml", []) if "id" in r]
-    known: dict[str, list[str]] = {"theme": themes, "need": needs, "region": regions,
-                                   "stage": list(STAGES), "language": ["nl", "en"],
-                                   "servant": servants, "municipality": municipalities}
-    names = {"theme": "theme", "need": "need", "region": "region", "stage": "stage",
-             "language": "language", "servant": "civil servant",
-             "municipality": "municipality"}
-    seen_ids: dict[str, _Origin] = {}
-    for file, records in recs.items():
-        sheet_key = "absences" if file == "_absences" else None
-        for record, origin in zip(records, origins[file], strict=True):
-            sheet = SHEET_BY_KEY[sheet_key] if sheet_key else _sheet_of(file, origin)
-            if sheet_key is None and "id" in record:
-                _check_id(record["id"], origin, seen_ids, problems)
-            for column in sheet.columns:
-                if column.ref is None:
-                    continue
-                value = _get(record, column.path)
-                values = value if isinstance(value, list) else [value] if value else []
-                for item in values:
-                    if item in known[column.ref]:
-                        continue
-                    severity: Severity = "warning" if column.ref == "municipality" else "error"
-                    note = (" (the desk will never match it to a place)"
-                            if column.ref == "municipality" else "")
-                    problems.append(SheetProblem(
-                        origin.sheet, origin.row, column.header,
-                        f"unknown {names[column.ref]} '{item}'{note}"
-                        f"{suggest(item, known[column.ref])}", severity))
-            _check_window(record, origin, problems)
-
-
-def _sheet_of(file: str, origin: _Origin) -> Sheet:
-    by_name = sheet_for_name(origin.sheet.removesuffix(".csv"))
-    if by_name is not None:
-        return by_name
-    return next(s for s in SHEETS if s.file == file)
-
-
-def _check_id(value: str, origin: _Origin, seen: dict[str, _Origin],
-              problems: list[SheetProblem]) -> None:
-    if not ID_RE.fullmatch(value):
-        problems.append(SheetProblem(
-            origin.sheet, origin.row, "id",
-            f"'{value}' is not a valid id: use lower case letters, digits and dashes"
-            f"{suggest_id(value)}"))
-    if value in seen:
-        first = seen[value]
-        problems.append(SheetProblem(
-            origin.sheet, origin.row, "id",
-            f"the id '{value}' is already used on sheet '{first.sheet}' row {first.row}; "
-            "ids must be unique across the whole map"))
-    else:
-        seen[value] = origin
-
-
-def _check_window(record: Record, origin: _Origin, problems: list[SheetProblem]) -> None:
-    window = record.get("open") or {}
-    start, until = window.get("from"), window.get("until")
-    if start and until and until < start:
-        problems.append(SheetProblem(origin.sheet, origin.row, "open until",
-                                     f"'open until' ({until}) is before 'open from' ({start})"))
-    absence_start, absence_until = record.get("from"), record.get("until")
-    if (isinstance(absence_start, dt.date) and isinstance(absence_until, dt.date)
-            and absence_until < absence_start):
-        problems.append(SheetProblem(origin.sheet, origin.row, "until",
-                                     f"'until' ({absence_until}) is before 'from' "
-                                     f"({absence_start})"))
-
-
-def _attach_absences(parsed: _Parsed) -> None:
-    by_id = {r.get("id"): r for r in parsed.records.get("civil_servants.yaml", [])}
-    for absence in parsed.records.pop("_absences", []):
-        servant = by_id.get(absence.get("servant"))
-        if servant is None or "from" not in absence or "until" not in absence:
-            continue  # reported already
-        servant.setdefault("absent", []).append(
-            {"from": absence["from"], "until": absence["until"]})
-        if "admin" in servant:  # keep 'admin' last, as the writer does
-            servant["admin"] = servant.pop("admin")
-    parsed.origins.pop("_absences", None)
-
-
 # ------------------------------------------------------------------ import
 
 
@@ -667,56 +188,6 @@ def _headers_for(into: Path, source_name: str) -> dict[str, str]:
                       "knowledge-format README.")
         out[file] = header
     return out
-
-
-def sheets_to_texts(
-    raw: Mapping[str, RawSheet],
-    headers: Mapping[str, str],
-    *,
-    progress: Progress | None = None,
-) -> tuple[dict[str, str], dict[str, list[int]], dict[str, list[_Origin]],
-           list[SheetProblem]]:
-    """Raw sheets -> YAML texts per file, with record start lines and their origins."""
-    parsed = _Parsed({}, {}, [])
-    total = sum(len(r.rows) for r in raw.values())
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress("checking rows", done, total)
-
-    for sheet in SHEETS:
-        if sheet.key in raw:
-            _parse_sheet(raw[sheet.key], parsed, tick)
-        else:
-            parsed.problems.append(SheetProblem(
-                sheet.title, None, None,
-                "this sheet is missing; add it (a header row alone is fine if it is empty)"))
-    _check_references(parsed)
-    _attach_absences(parsed)
-    texts: dict[str, str] = {}
-    starts: dict[str, list[int]] = {}
-    for file in KNOWLEDGE_FILES:
-        texts[file], starts[file] = render_file(parsed.records.get(file, []),
-                                                headers.get(file, ""))
-    return texts, starts, parsed.origins, parsed.problems
-
-
-def _trace(problem: Any, starts: Mapping[str, list[int]],
-           origins: Mapping[str, list[_Origin]]) -> SheetProblem:
-    """A loader problem (file, line) as a sheet problem (sheet, row)."""
-    file = Path(str(problem.file)).name
-    line = problem.line or 0
-    record_starts = starts.get(file, [])
-    index = max((i for i, s in enumerate(record_starts) if s <= line), default=None)
-    severity: Severity = "warning" if problem.severity == "warning" else "error"
-    if index is None or file not in origins:
-        sheet = next((s.title for s in SHEETS if s.file == file), file)
-        return SheetProblem(sheet, None, None, problem.message, severity)
-    origin = origins[file][index]
-    return SheetProblem(origin.sheet, origin.row, None, problem.message, severity)
 
 
 def check_import(
@@ -760,17 +231,22 @@ def check_import(
     texts, starts, origins, more = sheets_to_texts(raw, _headers_for(into, source.name),
                                                    progress=progress)
     problems += more
-    if any(p.severity == "error" for p in problems):
-        return texts, None, problems
+    errors = [p for p in problems if p.severity == "error"]
+    if any(p.row in (None, 1) for p in errors):
+        return texts, None, problems  # missing sheets or columns: every row would repeat it
     if progress:
         progress("validating the map", 0, 1)
-    try:
-        kmap = load_knowledge_from_texts(texts, today=today)
-    except KnowledgeError as exc:
-        problems += [_trace(p, starts, origins) for p in exc.problems]
-        return texts, None, problems
+    # The loader's own checks, too, so one round shows every problem; rows already
+    # flagged above are not flagged twice.
+    kmap, found = check_texts(texts, today=today)
+    flagged = {(p.sheet, p.row) for p in errors}
+    for traced in (trace(p, texts, starts, origins) for p in found):
+        if (traced.sheet, traced.row) not in flagged or traced.row is None:
+            problems.append(traced)
     if progress:
         progress("validating the map", 1, 1)
+    if kmap is None or any(p.severity == "error" for p in problems):
+        return texts, None, problems
     counts = {s.title: len(raw[s.key].rows) for s in SHEETS if s.key in raw}
     warnings = [p for p in problems if p.severity == "warning"]
     return texts, ImportReport(kmap, texts, counts, warnings), problems
@@ -801,8 +277,9 @@ def import_knowledge(
 def write_folder_atomically(texts: Mapping[str, str], into: Path) -> None:
     """Replace the knowledge files in ``into`` with ``texts`` in one swap.
 
-    The new folder is built next to the old one (other files copied over), checked by
-    loading it, and then renamed into place; the old folder is removed afterwards.
+    The new folder is built next to the old one (other files copied over), read back,
+    and then renamed into place; the old folder is removed afterwards. ``texts`` must
+    already be validated (``check_import`` does that).
     """
     into = into.absolute()
     into.parent.mkdir(parents=True, exist_ok=True)
@@ -820,8 +297,13 @@ def write_folder_atomically(texts: Mapping[str, str], into: Path) -> None:
         else:
             os.chmod(tmp, 0o755)
         for name, text in texts.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        load_knowledge(tmp)  # what lands on disk loads, or nothing moves
+            with (tmp / name).open("w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for name, text in texts.items():  # what lands on disk is what was validated
+            if (tmp / name).read_text(encoding="utf-8") != text:
+                raise OSError(f"{name} did not write back intact")
         if not into.exists():
             os.rename(tmp, into)
             return

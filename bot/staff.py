@@ -19,7 +19,7 @@ from bot.cases import IllegalTransition
 from bot.handover import offer_to, place_text, servant_card, servant_lang, theme_text
 from bot.models import Case, Message, ServantState, Volunteer
 from bot.outbox import Work
-from bot.texts import t
+from bot.texts import TEXTS, t
 from bot.workdays import add_working_days
 from routing.model import Servant
 
@@ -239,6 +239,7 @@ def cmd_capacity(work: Work, servant: Servant, args: str) -> None:
 
 
 def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:
+    work.session.flush()
     query = select(Case).where(col(Case.state).in_(list(lifecycle.OPEN)))
     if not everyone:
         query = query.where(Case.servant_id == servant.id)
@@ -247,7 +248,8 @@ def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:
 
 def _case_line(work: Work, case: Case, lang: str) -> str:
     since = case.offered_at or case.created_at
-    return t("s_case_line", lang, case=case.id, state=case.state,
+    state = t(f"state_{case.state}", lang) if f"state_{case.state}" in TEXTS else case.state
+    return t("s_case_line", lang, case=case.id, state=state,
              theme=theme_text(work.kmap, case, lang), place=place_text(work.kmap, case, lang),
              since=f"{since:%Y-%m-%d}")
 

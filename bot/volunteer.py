@@ -132,7 +132,7 @@ class Conversation:
             self.vol.lang, self.vol.lang_fixed = preset.pop("lang"), True
         self.step("start")
         self.data(preset=preset or self.vol.data.get("preset"), answers=None,
-                  clarify=None, prev_step=None)
+                  clarify=None)
         self.say("greet")
         if preset:
             self.say("preset", what=", ".join(self.preset_words(preset)))
@@ -172,7 +172,6 @@ class Conversation:
         self.say("lang_set")
 
     def cmd_forget(self, _args: str) -> None:
-        self.data(prev_step=self.vol.step)
         self.step("forget")
         self.say("forget_confirm", choices=self.yes_no("forget"))
 
@@ -438,5 +437,4 @@ class Conversation:
         relay = self.case("relay_case")
         self.step("resume_relay" if relay is not None and relay.state in lifecycle.OPEN
                   else "forget_cancel")
-        self.data(prev_step=None)
         self.say("forget_cancelled")

@@ -114,7 +114,7 @@ class PlaceIndex:
         self._first = frozenset(k[0] for k in self._names)
         self._fuzzy_cache: dict[str, Place | None] = {}
         self._adjectives: dict[str, tuple[str, ...]] = {}
-        for key, place in self._names.items():
+        for key in self._names:
             if len(key) == 1 and len(key[0]) >= 6:  # "Brabantse", "Amsterdamse"
                 for suffix in _ADJECTIVE_SUFFIXES:
                     if (key[0] + suffix,) not in self._names:

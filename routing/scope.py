@@ -21,12 +21,12 @@ _PERSONAL = [
     "zorgtoeslag", "kinderbijslag", "uitkering", "bijstand", "pensioen", "aow", "paspoort",
     "rijbewijs", "identiteitskaart", "idkaart", "digid", "verblijfsvergunning", "boete",
     "parkeerboete", "bekeuring", "verkeersboete", "gestolen", "diefstal", "inbraak", "ingebroken",
-    "politie", "hypotheek", "huurachterstand", "tax", "taxes", "passport", "licence", "license",
-    "visa", "pension", "benefits", "allowance", "fined", "ticket", "stolen", "theft", "burglary",
-    "police", "mortgage"
+    "hypotheek", "huurachterstand", "tax", "taxes", "passport", "visa", "pension", "fined",
+    "stolen", "theft", "burglary", "mortgage"
 ]
 _PERSONAL_PHRASES = ("tax return", "parking ticket", "speeding ticket", "id card",
-                     "driving licence", "driver s license")
+                     "driving licence", "driver s license", "driving license",
+                     "housing benefit", "child benefit", "unemployment benefit")
 _NEIGHBOUR = [
     "buurman", "buurvrouw", "buren", "bovenburen", "onderburen", "neighbour", "neighbor",
     "neighbours"
@@ -102,6 +102,8 @@ REDIRECTS: dict[Kind, dict[str, str]] = {
 
 
 _WORDS = {"personal": _PERSONAL, "neighbour": _NEIGHBOUR, "job": _JOB, "spam": _SPAM}
+# Words that mean something else at the end of a compound ("geluidsbelasting" is noise load).
+_NOT_AS_HEAD = frozenset(["belasting"])
 
 
 @lru_cache(maxsize=65_536)
@@ -111,7 +113,8 @@ def _token_kinds(token: str) -> frozenset[str]:
     found = set()
     for kind, words in _WORDS.items():
         if stem in _STEMS[kind] or any(
-            len(w) >= 5 and len(token) > len(w) and (token.startswith(w) or token.endswith(w))
+            len(w) >= 5 and len(token) > len(w) and (
+                token.startswith(w) or (token.endswith(w) and w not in _NOT_AS_HEAD))
             for w in words
         ):
             found.add(kind)

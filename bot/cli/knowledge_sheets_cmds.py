@@ -81,7 +81,7 @@ def import_cmd(
     if not source.exists():
         err.print(f"{source} does not exist.", markup=False)
         raise typer.Exit(1)
-    day = _parse_day(today)
+    day = _parse_day(today) or _today()
     try:
         with _progress() as update:
             report = import_knowledge(source, into, today=day, progress=update)
@@ -99,6 +99,10 @@ def import_cmd(
         err.print(f"  {p}", markup=False)
     summary = ", ".join(f"{n} {title}" for title, n in report.counts.items())
     typer.echo(f"Imported into {into}: {summary}.")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 def _parse_day(value: str | None) -> dt.date | None:
@@ -134,7 +138,7 @@ def diff_cmd(
             err.print(f"Cannot read the questions: {exc}", markup=False)
             raise typer.Exit(1) from None
         total = len(items)
-        day = _parse_day(today) or dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+        day = _parse_day(today) or _today()
         moved = route_changes(before, after, items, today=day)
     if as_json:
         sys.stdout.write(json.dumps(to_json(diff, moved), ensure_ascii=False) + "\n")

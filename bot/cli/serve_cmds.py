@@ -47,6 +47,7 @@ async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channe
     """Run the desk with ``channels`` until ``stop`` is set."""
     from bot.desk import Desk
     from bot.followup import FollowUpConfig
+    from bot.knowledge_source import KnowledgeSource
     from bot.runtime import Runtime
     from bot.scheduler import build_scheduler
 
@@ -54,11 +55,16 @@ async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channe
                 channels=[channel.name for channel in channels])
     runtime = Runtime(desk, channels)
     scheduler = build_scheduler(runtime.tick, timezone=settings.timezone)
+    # Live reload of the knowledge map (file change or SIGHUP); see bot/knowledge_source.py.
+    knowledge = KnowledgeSource.open(settings.knowledge, notify=runtime.tell_servant,
+                                     on_swap=runtime.use_knowledge)
     await runtime.start()
     scheduler.start()
+    knowledge.start()
     try:
         await stop.wait()
     finally:
+        await knowledge.stop()
         scheduler.shutdown(wait=False)
         await runtime.stop()
 

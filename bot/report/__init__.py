@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.report import queries
 from bot.report.data import ReportData, aggregate
+from bot.report.mask import known_words
 from bot.report.page import render
 from bot.workdays import add_working_days
 from routing.model import KnowledgeMap
@@ -53,7 +54,8 @@ def collect(engine: Engine, *, start: dt.date, end: dt.date,
     return aggregate(start=start, end=end, questions=facts, cases=cases, checkins=answers,
                      labels=labels if labels is not None else labels_from_map(kmap),
                      add_working_days=lambda t, d: add_working_days(t, d, tz), now=now,
-                     questions_source=source, sla_days=sla_days, tz=tz)
+                     questions_source=source, sla_days=sla_days, tz=tz,
+                     keep_words=known_words(kmap))
 
 
 def build_report(engine: Engine, *, start: dt.date, end: dt.date,

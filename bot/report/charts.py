@@ -27,7 +27,7 @@ def _attr(value: str) -> str:
 def hbar(items: Sequence[tuple[str, float]], *, title: str, width: int = 640,
          unit: str = "", colour: str = PALETTE[0], chart_id: str = "") -> str:
     """Horizontal bars, one per (label, value), in the given order."""
-    bar_h, gap, left, right = 22, 6, 190, 60
+    bar_h, gap, left, right = 22, 6, 230, 60
     height = max(1, len(items)) * (bar_h + gap) + 10
     top = max((v for _, v in items), default=0) or 1
     parts = [_open(width, height, title, chart_id)]

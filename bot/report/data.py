@@ -118,10 +118,12 @@ def aggregate(
     tz: str = "Europe/Amsterdam",
     top_themes: int = 8,
     examples_per_gap: int = 3,
+    keep_words: frozenset[str] = frozenset(),
 ) -> ReportData:
     """All figures for the period ``start``..``end`` (local dates, inclusive).
 
-    ``labels`` maps theme, need and region ids to readable names.
+    ``labels`` maps theme, need and region ids to readable names; ``keep_words`` are
+    capitalised words that are not names (see ``bot.report.mask.known_words``).
     """
     zone = ZoneInfo(tz)
     data = ReportData(start=start, end=end, questions_source=questions_source)
@@ -159,7 +161,7 @@ def aggregate(
     answers = Counter(checkins)
     data.helped = [(HELPED_LABELS[k], answers.get(k, 0)) for k in ("yes", "partly", "no")]
 
-    _gaps(data, in_scope, labels, examples_per_gap)
+    _gaps(data, in_scope, labels, examples_per_gap, keep_words)
     return data
 
 
@@ -187,7 +189,7 @@ def _accept_times(data: ReportData, cases: Sequence[CaseFact],
 
 
 def _gaps(data: ReportData, questions: Sequence[QuestionFact], labels: Mapping[str, str],
-          examples_per_gap: int) -> None:
+          examples_per_gap: int, keep_words: frozenset[str]) -> None:
     groups: dict[tuple[str, str], list[QuestionFact]] = defaultdict(list)
     for q in questions:
         if not q.gap:
@@ -201,6 +203,7 @@ def _gaps(data: ReportData, questions: Sequence[QuestionFact], labels: Mapping[s
     ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     data.gaps = [
         GapGroup(theme, place, len(items),
-                 tuple(mask(q.gap_text) for q in items if q.gap_text)[:examples_per_gap])
+                 tuple(mask(q.gap_text, keep_words) for q in items
+                       if q.gap_text)[:examples_per_gap])
         for (theme, place), items in ordered
     ]

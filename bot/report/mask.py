@@ -4,9 +4,10 @@ The report shows question texts only for knowledge gaps, so staff see what was a
 who asked must not show. Masked, in this order: profile links, other URLs (the host stays,
 the path goes),
 e-mail addresses, Matrix ids and @handles, IBANs, phone numbers, postcode + house number,
-street + house number, long digit runs (BSN, customer numbers), and names introduced by a
-cue ("mijn naam is …", "groet, …", "I'm …", "mevrouw …"). Each becomes a label in square
-brackets, so a reader still sees that something was there.
+street + house number, long digit runs (BSN, customer numbers), names introduced by a
+cue ("mijn naam is …", "groet, …", "I'm …", "mevrouw …"), and any other capitalised word
+inside a sentence that is not a place, organisation or label from the knowledge map.
+Each becomes a label in square brackets, so a reader still sees that something was there.
 
 This is a best effort on free text, deliberately greedy: a masked place name costs less
 than a leaked phone number.
@@ -15,6 +16,9 @@ than a leaked phone number.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+
+from routing.model import KnowledgeMap
 
 _NAME = r"[A-ZÀ-Ý][\w'’-]+"
 _NAME_TAIL = (r"(?:\s+(?:van|de|der|den|het|ter|ten|la|le|el|al|bin|von|da|dos|"
@@ -74,9 +78,93 @@ def _mask_name(match: re.Match[str]) -> str:
     return f"{match.group('cue')}[naam]"
 
 
-def mask(text: str) -> str:
-    """``text`` with personal data replaced by labels like ``[telefoon]``."""
+# Capitalised words that are not names, kept when they stand mid-sentence.
+COMMON_CAPITALISED = frozenset({
+    "I", "Ik", "We", "Wij", "Hoi", "Hallo", "Hi", "Hey", "Hello", "Dear", "Beste", "Dag",
+    "Nederland", "Netherlands", "Dutch", "English", "Engels", "Nederlands", "Europa", "Europe",
+    "Europees", "European", "Rijk", "Rijksoverheid", "Provincie", "Gemeente", "Waterschap",
+    "Maandag", "Dinsdag", "Woensdag", "Donderdag", "Vrijdag", "Zaterdag", "Zondag",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Januari", "Februari", "Maart", "April", "Mei", "Juni", "Juli", "Augustus", "September",
+    "Oktober", "November", "December", "January", "February", "March", "May", "June", "July",
+    "August", "October", "Koningsdag", "Kerst", "Christmas", "Pasen", "Easter", "Sorry",
+    "Oké", "Ok", "OK", "Thanks", "Bedankt", "Dank", "Groet", "Groeten",
+})
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w'’-]*")
+_SENTENCE_END = re.compile(r"(^|[.!?:;\n(\[\"“]\s*)$")
+_NAME_LINK = frozenset({"van", "de", "der", "den", "ter", "ten", "el", "al", "von", "da"})
+
+
+def _is_name_word(word: str, keep: frozenset[str]) -> bool:
+    return (word[0].isupper() and not word.isupper() and word not in keep
+            and word not in COMMON_CAPITALISED)
+
+
+def _name_end(words: list[re.Match[str]], text: str, start: int, keep: frozenset[str]) -> int:
+    """The last word of a name starting at ``start``: "Marieke van der Berg"."""
+    end, j = start, start + 1
+    while j < len(words) and text[words[j - 1].end():words[j].start()] == " ":
+        word = words[j].group()
+        if word in _NAME_LINK:
+            j += 1
+        elif _is_name_word(word, keep):
+            end, j = j, j + 1
+        else:
+            break
+    return end
+
+
+def _mask_capitalised(text: str, keep: frozenset[str]) -> str:
+    """Capitalised words that are not known words: likely names. Inside a sentence one
+    such word is enough; at the start of a sentence it takes two ("Piet Puk zei ...")."""
+    words = list(_WORD.finditer(text))
+    out: list[str] = []
+    last = i = 0
+    while i < len(words):
+        word = words[i]
+        if _is_name_word(word.group(), keep):
+            end = _name_end(words, text, i, keep)
+            initial = bool(_SENTENCE_END.search(text[:word.start()]))
+            if not initial or end > i:
+                out.append(text[last:word.start()] + "[naam]")
+                last, i = words[end].end(), end + 1
+                continue
+        i += 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def mask(text: str, keep: Collection[str] = ()) -> str:
+    """``text`` with personal data replaced by labels like ``[telefoon]``.
+
+    ``keep``: capitalised words that are not names (places, organisations, labels from the
+    knowledge map); any other capitalised word inside a sentence is masked as a name.
+    """
     out = text
     for pattern, repl in _RULES:
         out = pattern.sub(repl, out)
-    return _CUE.sub(_mask_name, out)
+    out = _CUE.sub(_mask_name, out)
+    return _mask_capitalised(out, frozenset(keep))
+
+
+_known_cache: list[tuple[KnowledgeMap, frozenset[str]]] = []
+
+
+def known_words(kmap: KnowledgeMap | None) -> frozenset[str]:
+    """Capitalised words from the map that are not people: places, organisations, labels.
+    Cached for the last map asked about."""
+    if kmap is None:
+        return frozenset()
+    if _known_cache and _known_cache[0][0] is kmap:
+        return _known_cache[0][1]
+    phrases: list[str] = []
+    for region in kmap.regions:
+        phrases += [region.name, *region.municipalities, *region.aliases,
+                    *region.municipality_aliases]
+    phrases += [e.name for e in kmap.entries]
+    phrases += [s.organisation for s in kmap.servants]
+    labels = [t.label for t in kmap.themes] + [n.label for n in kmap.needs]
+    phrases += [text for label in labels for text in (label.nl, label.en or "")]
+    words = frozenset(w.group() for p in phrases for w in _WORD.finditer(p))
+    _known_cache[:] = [(kmap, words)]
+    return words

@@ -32,40 +32,54 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from bot.report.mask import mask
+from bot.report.mask import known_words, mask
 from routing.model import GENERAL_THEME, KnowledgeMap
 from routing.result import RouteResult
 
 GAP_CONFIDENCE = 0.35  # a top route below this confidence counts as a knowledge gap
 GAP_TEXT_LIMIT = 500
 
-# Its own MetaData, so the desk's migrations (which compare against SQLModel.metadata)
-# are not affected until the table moves into bot/models.py.
-metadata = MetaData()
-question_stat = Table(
-    "question_stat", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("lang", String(8), nullable=False, default="nl"),
-    Column("theme", String(100)),  # primary theme
-    Column("needs", JSON, nullable=False, default=list),
-    Column("region", String(100)),
-    Column("municipality", String(200)),
-    Column("out_of_scope", Boolean, nullable=False, default=False),
-    Column("clarify", JSON, nullable=False, default=list),
-    Column("confidence", Float, nullable=False, default=0.0),
-    Column("top_route", String(200)),
-    Column("servant_id", String(200)),
-    Column("general_desk", Boolean, nullable=False, default=False),
-    Column("gap", Boolean, nullable=False, default=False),
-    Column("gap_text", Text),  # masked, gaps only
-)
+
+def _own_table() -> Table:
+    """The table on its own MetaData, so the desk's migrations (which compare against
+    SQLModel.metadata) are not affected until it moves into bot/models.py."""
+    return Table(
+        "question_stat", MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("at", DateTime(timezone=True), nullable=False, index=True),
+        Column("lang", String, nullable=False, default="nl"),
+        Column("theme", String),  # primary theme
+        Column("needs", JSON, nullable=False, default=list),
+        Column("region", String),
+        Column("municipality", String),
+        Column("out_of_scope", Boolean, nullable=False, default=False),
+        Column("clarify", JSON, nullable=False, default=list),
+        Column("confidence", Float, nullable=False, default=0.0),
+        Column("top_route", String),
+        Column("servant_id", String),
+        Column("general_desk", Boolean, nullable=False, default=False),
+        Column("gap", Boolean, nullable=False, default=False),
+        Column("gap_text", Text),  # masked, gaps only
+    )
+
+
+def _table() -> Table:
+    """Once a ``QuestionStat`` model lives with the others (and in a migration), its
+    table; until then our own."""
+    from bot import models
+
+    model = getattr(models, "QuestionStat", None)
+    table = getattr(model, "__table__", None)
+    return table if isinstance(table, Table) else _own_table()
+
+
+question_stat: Table = _table()
 
 
 def ensure_table(engine: Engine) -> None:
     """Create the ``question_stat`` table if this database lacks it."""
     if not inspect(engine).has_table("question_stat"):
-        metadata.create_all(engine, tables=[question_stat])
+        question_stat.metadata.create_all(engine, tables=[question_stat])
 
 
 def is_general_desk(kmap: KnowledgeMap | None, servant_id: str | None) -> bool:
@@ -97,7 +111,8 @@ def stat_for(result: RouteResult, text: str, at: dt.datetime,
         "clarify": list(result.clarify), "confidence": float(result.confidence),
         "top_route": result.routes[0].id if result.routes else None,
         "servant_id": servant_id, "general_desk": general, "gap": gap,
-        "gap_text": mask(text[:GAP_TEXT_LIMIT]) if gap and text.strip() else None,
+        "gap_text": mask(text[:GAP_TEXT_LIMIT], known_words(kmap))
+        if gap and text.strip() else None,
     }
 
 

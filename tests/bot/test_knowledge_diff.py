@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.knowledge_diff import diff_maps, route_changes
 from routing.load import load_knowledge
+from routing.model import KnowledgeMap
 from routing.router import Router
 
 runner = CliRunner()
@@ -37,6 +38,11 @@ def _edit(folder: Path, file: str, change: Any) -> None:
                     encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def original(eval_knowledge_dir: Path) -> KnowledgeMap:
+    return load_knowledge(eval_knowledge_dir)
+
+
 @pytest.fixture
 def pair(eval_knowledge_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
     old, new = tmp_path / "old", tmp_path / "new"
@@ -45,13 +51,13 @@ def pair(eval_knowledge_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
     return old, new
 
 
-def test_no_change_is_no_diff(pair: tuple[Path, Path]) -> None:
-    old, new = pair
-    assert diff_maps(load_knowledge(old), load_knowledge(new)).empty
+def test_no_change_is_no_diff(pair: tuple[Path, Path], original: KnowledgeMap) -> None:
+    assert diff_maps(original, load_knowledge(pair[1])).empty
 
 
-def test_added_removed_and_edited_with_fields(pair: tuple[Path, Path]) -> None:
-    old, new = pair
+def test_added_removed_and_edited_with_fields(pair: tuple[Path, Path],
+                                             original: KnowledgeMap) -> None:
+    _, new = pair
 
     def funds(items: list[dict[str, Any]]) -> None:
         first = items[0]
@@ -63,7 +69,7 @@ def test_added_removed_and_edited_with_fields(pair: tuple[Path, Path]) -> None:
     _edit(new, "funds.yaml", funds)
     removed = yaml.safe_load((new / "networks.yaml").read_text())[0]["id"]
     _edit(new, "networks.yaml", lambda items: items[1:])
-    diff = diff_maps(load_knowledge(old), load_knowledge(new))
+    diff = diff_maps(original, load_knowledge(new))
     by_id = {c.id: c for c in diff.changes}
     assert by_id["nieuw-fonds"].status == "added" and by_id["nieuw-fonds"].kind == "fund"
     assert by_id[removed].status == "removed" and by_id[removed].kind == "network"
@@ -76,24 +82,26 @@ def test_added_removed_and_edited_with_fields(pair: tuple[Path, Path]) -> None:
     assert diff.counts() == {"added": 1, "removed": 1, "edited": 1}
 
 
-def test_questions_that_route_differently_are_listed(pair: tuple[Path, Path]) -> None:
-    old, new = pair
-    before = Router(load_knowledge(old))
+def test_questions_that_route_differently_are_listed(pair: tuple[Path, Path],
+                                                    original: KnowledgeMap) -> None:
+    _, new = pair
+    before = Router(original)
     tops = {qid: before.route(text, today=TODAY) for qid, text in QUESTIONS}
     qid, result = next((q, r) for q, r in tops.items() if r.routes and not r.out_of_scope)
     gone = result.routes[0].id
     for file in ("funds.yaml", "contact_points.yaml", "networks.yaml"):
         _edit(new, file, lambda items: [e for e in items if e["id"] != gone])
-    moved = route_changes(load_knowledge(old), load_knowledge(new), QUESTIONS, today=TODAY)
+    moved = route_changes(original, load_knowledge(new), QUESTIONS, today=TODAY)
     change = next(m for m in moved if m.id == qid)
     assert change.top_before.startswith(gone) and not change.top_after.startswith(gone)
     unaffected = {q for q, r in tops.items() if all(x.id != gone for x in r.routes)}
     assert not unaffected & {m.id for m in moved}
 
 
-def test_a_servant_change_shows_per_question(pair: tuple[Path, Path]) -> None:
-    old, new = pair
-    before = Router(load_knowledge(old))
+def test_a_servant_change_shows_per_question(pair: tuple[Path, Path],
+                                            original: KnowledgeMap) -> None:
+    _, new = pair
+    before = Router(original)
     qid, text = QUESTIONS[0]
     servant = before.route(text, today=TODAY).servant
     assert servant is not None
@@ -104,7 +112,7 @@ def test_a_servant_change_shows_per_question(pair: tuple[Path, Path]) -> None:
                 s["absent"] = [{"from": TODAY, "until": TODAY + dt.timedelta(days=30)}]
 
     _edit(new, "civil_servants.yaml", away)
-    moved = route_changes(load_knowledge(old), load_knowledge(new), [(qid, text)], today=TODAY)
+    moved = route_changes(original, load_knowledge(new), [(qid, text)], today=TODAY)
     assert len(moved) == 1
     assert moved[0].servant_before == servant.id and moved[0].servant_after != servant.id
 

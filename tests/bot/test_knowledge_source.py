@@ -128,11 +128,11 @@ async def test_an_unknown_reference_is_refused_with_its_line(source: KnowledgeSo
 async def test_a_folder_being_swapped_is_waited_for(source: KnowledgeSource, folder: Path,
                                                     inbox: Inbox) -> None:
     aside = folder.with_name("aside")
-    folder.rename(aside)
+    os.rename(folder, aside)
     assert await source.poll_once() is None
     assert await source.poll_once() is None
     assert inbox.sent == [] and source.version == 1
-    aside.rename(folder)
+    os.rename(aside, folder)
     assert await source.poll_once() is None
 
 
@@ -212,3 +212,54 @@ async def test_a_fund_stops_being_offered_after_its_closing_date(folder: Path) -
     assert fund.id in on_the_day
     assert fund.id not in next_day
     assert source.version == version  # nothing was reloaded in between
+
+
+# ------------------------------------------------------------------ in the running desk
+
+
+async def test_a_running_desk_swaps_maps_without_disturbing_conversations(
+        folder: Path, tmp_path: Path) -> None:
+    from tests.bot.desk.harness import Harness, choice_values, local, texts
+
+    question = "Hallo, wij zijn met een paar buren begonnen met een buurtinitiatief in Zeist"
+    desk = await Harness(tmp_path / "desk.db", load_knowledge(folder),
+                         local(2026, 11, 23, 10, 0)).start()
+    source = KnowledgeSource.open(folder, notify=desk.runtime.tell_servant,
+                                  on_swap=desk.runtime.use_knowledge)
+    try:
+        # Bea gets as far as an open case in the hands of a servant ...
+        await desk.say("bea", question)
+        offer = await desk.press("bea", "clarify:need:funding")
+        case_id = int(next(v for v in choice_values(offer) if v.startswith("consent:"))
+                      .split(":")[1])
+        await desk.say("bea", "ja")
+        await desk.say("bea", "Buurtkracht Zeist")
+        servant = desk.case(case_id).servant_id
+        assert servant is not None
+        await desk.staff(servant, f"/neem {case_id}")
+        desk.to_servant(servant)
+        # ... while Vera is in the middle of a clarify question.
+        asked = await desk.say("vera", question)
+        assert "clarify:need:funding" in choice_values(asked)
+
+        _edit(folder, "funds.yaml", _rename_first_fund("Fonds Schone Buurt (nieuw)"))
+        assert (await source.reload()).outcome == "loaded"
+        assert desk.desk.kmap is source.current  # the next message uses the new map
+
+        answer = await desk.press("vera", "clarify:need:funding")  # continues where she was
+        assert any(v.startswith("consent:") for v in choice_values(answer)), texts(answer)
+        await desk.say("bea", "We zijn met twaalf buren")
+        relayed = texts(desk.to_servant(servant))
+        assert f"[zaak {case_id}]" in relayed and "twaalf buren" in relayed
+
+        # A broken edit: refused, the admin is told through the desk, the map stays.
+        live = desk.desk.kmap
+        (folder / "themes.yaml").write_text("- id: [kapot\n", encoding="utf-8")
+        assert (await source.reload()).outcome == "refused"
+        notice = texts(desk.to_servant(ADMIN))
+        assert "NIET geladen" in notice and "themes.yaml" in notice
+        assert desk.desk.kmap is live
+        again = await desk.say("vera", "/start")
+        assert again  # the desk keeps answering on the old map
+    finally:
+        await desk.stop()

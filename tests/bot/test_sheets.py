@@ -29,6 +29,7 @@ from bot.sheets import (
 )
 from bot.sheets_schema import SHEETS
 from routing.load import load_knowledge
+from routing.model import KnowledgeMap
 
 runner = CliRunner()
 
@@ -44,11 +45,22 @@ def eval_copy(eval_knowledge_dir: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def workbook(eval_knowledge_dir: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "kaart.xlsx"
-    export_workbook(load_knowledge(eval_knowledge_dir), path)
+@pytest.fixture(scope="module")
+def eval_map(eval_knowledge_dir: Path) -> KnowledgeMap:
+    return load_knowledge(eval_knowledge_dir)
+
+
+@pytest.fixture(scope="module")
+def exported(eval_map: KnowledgeMap, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "kaart.xlsx"
+    export_workbook(eval_map, path)
     return path
+
+
+@pytest.fixture
+def workbook(exported: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the example map's workbook, free to edit."""
+    return Path(shutil.copy(exported, tmp_path / "kaart.xlsx"))
 
 
 def _header_index(ws, header: str) -> int:  # type: ignore[no-untyped-def]
@@ -62,9 +74,9 @@ def _row_of(ws, ident: str) -> int:  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------ round trip
 
 
-def test_round_trip_of_the_example_map_is_exact(eval_knowledge_dir: Path, workbook: Path,
+def test_round_trip_of_the_example_map_is_exact(eval_map: KnowledgeMap, workbook: Path,
                                                 tmp_path: Path) -> None:
-    original = load_knowledge(eval_knowledge_dir)
+    original = eval_map
     into = tmp_path / "imported"
     report = import_knowledge(workbook, into)
     assert load_knowledge(into) == original
@@ -73,8 +85,8 @@ def test_round_trip_of_the_example_map_is_exact(eval_knowledge_dir: Path, workbo
 
 
 def test_round_trip_of_the_repo_map_is_exact(repo_knowledge_dir: Path, tmp_path: Path) -> None:
-    if not (repo_knowledge_dir / "themes.yaml").is_file():
-        pytest.skip("the repo's knowledge/ is not there yet")
+    if not all((repo_knowledge_dir / name).is_file() for name in KNOWLEDGE_FILES):
+        pytest.skip("the repo's knowledge/ is not complete yet")
     original = load_knowledge(repo_knowledge_dir)
     export_workbook(original, tmp_path / "repo.xlsx")
     import_knowledge(tmp_path / "repo.xlsx", tmp_path / "imported")
@@ -93,9 +105,9 @@ def _write_csvs(workbook: Path, folder: Path) -> None:
                                  for v in row])
 
 
-def test_a_folder_and_a_zip_of_csv_files_round_trip_too(eval_knowledge_dir: Path,
+def test_a_folder_and_a_zip_of_csv_files_round_trip_too(eval_map: KnowledgeMap,
                                                         workbook: Path, tmp_path: Path) -> None:
-    original = load_knowledge(eval_knowledge_dir)
+    original = eval_map
     folder = tmp_path / "csv"
     _write_csvs(workbook, folder)
     import_knowledge(folder, tmp_path / "from-folder")
@@ -207,17 +219,23 @@ def test_unknown_and_missing_columns_and_sheets_are_named(workbook: Path,
     assert not (tmp_path / "out").exists()
 
 
-def test_problems_found_by_the_loader_point_at_the_row(workbook: Path, tmp_path: Path) -> None:
+def test_problems_found_by_the_loader_point_at_row_and_column(workbook: Path,
+                                                              tmp_path: Path) -> None:
     wb = load_workbook(workbook)
-    funds = wb["funds"]
-    row = _row_of(funds, "fonds-schone-buurt")
-    funds.cell(row, _header_index(funds, "open from")).value = dt.date(2027, 1, 1)
-    funds.cell(row, _header_index(funds, "open until")).value = dt.date(2026, 1, 1)
+    regions, funds = wb["regions"], wb["funds"]
+    row = _row_of(regions, "noord-brabant")
+    regions.cell(row, _header_index(regions, "municipality aliases")).value = \
+        "Den Bosch = Den Bosk"
+    fund_row = _row_of(funds, "fonds-schone-buurt")
+    funds.cell(fund_row, _header_index(funds, "stages")).value = "idea, groeien"
     broken = tmp_path / "broken.xlsx"
     wb.save(broken)
     with pytest.raises(ImportFailed) as caught:
         import_knowledge(broken, tmp_path / "out")
-    assert any(p.sheet == "funds" and p.row == row for p in caught.value.problems)
+    found = {(p.sheet, p.row, p.column): p.message for p in caught.value.problems}
+    # one round reports both: the alias target is the loader's check, the stage ours
+    assert "Den Bosk" in found[("regions", row, "municipality aliases")]
+    assert "unknown stage 'groeien'" in found[("funds", fund_row, "stages")]
 
 
 def test_progress_is_reported(workbook: Path, tmp_path: Path) -> None:
@@ -252,15 +270,16 @@ def test_sheet_problem_reads_like_a_sentence() -> None:
     assert str(p) == "sheet 'funds', row 7, column 'themes': unknown theme 'x'"
 
 
-def test_every_sheet_has_rows_for_the_example(eval_knowledge_dir: Path) -> None:
-    rows = sheet_rows(load_knowledge(eval_knowledge_dir))
+def test_every_sheet_has_rows_for_the_example(eval_map: KnowledgeMap) -> None:
+    rows = sheet_rows(eval_map)
     assert {key for key, (_, r) in rows.items() if r} == {s.key for s in SHEETS}
 
 
 # ------------------------------------------------------------------ command line
 
 
-def test_cli_export_then_import(eval_knowledge_dir: Path, tmp_path: Path) -> None:
+def test_cli_export_then_import(eval_knowledge_dir: Path, eval_map: KnowledgeMap,
+                                tmp_path: Path) -> None:
     out = tmp_path / "kaart.xlsx"
     done = runner.invoke(app, ["knowledge", "export", str(eval_knowledge_dir), "--to", str(out)])
     assert done.exit_code == 0, done.output
@@ -268,7 +287,7 @@ def test_cli_export_then_import(eval_knowledge_dir: Path, tmp_path: Path) -> Non
     done = runner.invoke(app, ["knowledge", "import", str(out), "--into",
                                str(tmp_path / "k")])
     assert done.exit_code == 0, done.output
-    assert load_knowledge(tmp_path / "k") == load_knowledge(eval_knowledge_dir)
+    assert load_knowledge(tmp_path / "k") == eval_map
 
 
 def test_cli_import_errors_exit_1_with_the_list(workbook: Path, tmp_path: Path) -> None:

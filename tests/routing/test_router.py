@@ -37,6 +37,8 @@ def make_map() -> KnowledgeMap:
               Terms(("fabriek", "schoorsteen"), ("factory", "plant"))),
         Theme("samenleven", Text("Samenleven", "Community"),
               Terms(("buurt", "wijk", "buurthuis"), ("neighbourhood", "community centre"))),
+        Theme("onderwijs", Text("Onderwijs", "Education"),
+              Terms(("school", "scholen", "lesprogramma"), ("school", "lessons"))),
         Theme("algemeen", Text("Algemeen", "General"),
               Terms(("initiatief", "vrijwilligers"), ("initiative", "volunteers"))),
     )
@@ -49,6 +51,8 @@ def make_map() -> KnowledgeMap:
              Terms(("vergunning", "toestemming"), ("permit", "permission"))),
         Need("legal", Text("Juridisch", "Legal"),
              Terms(("verzekering", "stichting oprichten"), ("insurance", "insured"))),
+        Need("training", Text("Training", "Training"),
+             Terms(("scholing", "cursus"), ("course",))),
         Need("network", Text("Netwerk", "Network"),
              Terms(("samenwerken", "andere groepen"), ("collaborate", "other groups"))),
     )
@@ -330,3 +334,16 @@ def test_whole_country_hint_routes_nationally_without_asking(router: Router) -> 
     assert r.region == "nl"
     assert ids(r) and all("nl" in router.kmap.entry(i).regions for i in ids(r))
     assert r.servant is not None and r.servant.id == "nina-nationaal"
+
+
+def test_a_map_word_does_not_stand_for_its_stem_mates(router: Router) -> None:
+    r = router.route("Onze school wil bijen houden, is er geld voor?", today=DAY)
+    assert "training" not in r.needs
+    assert "funding" in r.needs
+
+
+def test_theme_without_entries_is_a_knowledge_gap(router: Router) -> None:
+    r = router.route("onze houtkachel, is er subsidie?", today=DAY)
+    assert r.themes == ("rook",) and r.clarify == ()
+    assert r.routes == () and r.confidence == 0.0
+    assert r.servant is not None and r.servant.id == "gerda-desk"

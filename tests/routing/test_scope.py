@@ -25,6 +25,9 @@ def test_out_of_scope_kinds(text: str, kind: str) -> None:
     "Onze stichting wil weten of we belasting betalen over een subsidie",
     "We zoeken vrijwilligers voor onze opruimactie, hoe krijgen we meer volgers?",
     "Ik wil met de buren iets doen tegen de houtrook in de straat",
+    "Do I need a license for a street party?",
+    "De geluidsbelasting van de snelweg bij mijn huis is te hoog, wat kan ik doen?",
+    "Ik wil de politie betrekken bij mijn plan voor veilige fietsroutes",
     "",
 ])
 def test_initiative_questions_stay_in_scope(text: str) -> None:

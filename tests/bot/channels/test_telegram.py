@@ -249,10 +249,10 @@ async def test_same_key_is_delivered_once(
 @pytest.mark.parametrize("kind", ["429", "500", "502", "stall"])
 async def test_send_fault_is_retried_without_loss_or_duplicate(
         fake_telegram: FakeTelegram, desk: RecordingDesk, kind: str) -> None:
-    chan = make_channel(fake_telegram, request_timeout=1.0)
+    chan = make_channel(fake_telegram, request_timeout=2.5)
     await chan.start(desk)
     try:
-        fake_telegram.fail("sendMessage", kind, retry_after=1, delay=4.0)
+        fake_telegram.fail("sendMessage", kind, retry_after=1, delay=8.0)
         await chan.send(out("Hier is je antwoord", "f1"))
     finally:
         await chan.stop()
@@ -302,8 +302,8 @@ async def test_persistent_server_errors_raise_transient_and_resume_where_they_st
 @pytest.mark.parametrize("kind", ["429", "500", "stall"])
 async def test_get_updates_fault_loses_and_doubles_nothing(
         fake_telegram: FakeTelegram, desk: RecordingDesk, kind: str) -> None:
-    chan = make_channel(fake_telegram, request_timeout=1.0)
-    fake_telegram.fail("getUpdates", kind, retry_after=1, delay=4.0)
+    chan = make_channel(fake_telegram, request_timeout=2.5)
+    fake_telegram.fail("getUpdates", kind, retry_after=1, delay=8.0)
     await fake_telegram.push_text(CHAT, "een")
     await fake_telegram.push_text(CHAT, "twee")
     await chan.start(desk)
@@ -320,10 +320,11 @@ async def test_get_updates_fault_loses_and_doubles_nothing(
 async def test_offset_survives_a_restart_without_replay_or_skip(
         fake_telegram: FakeTelegram, store: MemoryStateStore) -> None:
     desk = RecordingDesk()
-    release = asyncio.Event()
+    entered, release = asyncio.Event(), asyncio.Event()
 
     async def block_on_second(inbound: Inbound) -> None:
         if inbound.text == "twee":
+            entered.set()
             await release.wait()  # the process dies while the desk handles "twee"
 
     desk.hook = block_on_second
@@ -332,7 +333,7 @@ async def test_offset_survives_a_restart_without_replay_or_skip(
     await fake_telegram.push_text(CHAT, "een")
     await fake_telegram.push_text(CHAT, "twee")
     await desk.wait_for_count(1)
-    await asyncio.sleep(0.2)  # let the adapter get into the blocked handler
+    await asyncio.wait_for(entered.wait(), 10)
     await first.stop()
     assert desk.texts() == ["een"]
     assert store.values[OFFSET_KEY] is not None

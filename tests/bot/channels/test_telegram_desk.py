@@ -175,7 +175,39 @@ async def test_deep_link_to_handover_and_check_in_with_a_restart(
     keys = [(c.params["chat_id"], c.params["text"]) for c in
             fake_telegram.calls_of("sendMessage")]
     assert len(keys) == len(set(keys))
-    assert fake_telegram.pending_updates() == 0
+    # ... and every update was confirmed to Telegram (on the adapter's next poll).
+    await fake_telegram.wait_for(lambda: fake_telegram.pending_updates() == 0)
+
+
+async def hand_over(desk: TelegramDesk, fake: FakeTelegram, chat: int) -> int:
+    """Deep link, question, need, consent, initiative: the case id, offered to Lotte."""
+    await desk.say(chat, "/start gemeente-zeist")
+    answer = await desk.say(chat, "Wij zijn met de buren een buurtinitiatief gestart")
+    answer = await desk.press(chat, with_keyboard(answer, "clarify:need:"),
+                              "clarify:need:funding")
+    offer = with_keyboard(answer, "consent:")
+    case_id = int(callback_values(offer)[0].split(":")[1])
+    await desk.press(chat, offer, f"consent:{case_id}:yes")
+    await desk.say(chat, "Repair Café Zeist")
+    return case_id
+
+
+async def test_a_volunteer_who_blocked_the_bot_is_marked_unreachable_and_servant_told(
+        desk: TelegramDesk, fake_telegram: FakeTelegram) -> None:
+    case_id = await hand_over(desk, fake_telegram, VERA)
+    sent_to_vera = len(fake_telegram.sent(VERA))
+    fake_telegram.fail("sendMessage", "403", chat_id=VERA)  # Vera blocked the bot
+
+    await desk.say(LOTTE, f"/neem {case_id}")  # the desk tells Vera: that send gets 403
+    await desk.runtime.deliver_pending()
+
+    assert len(fake_telegram.sent(VERA)) == sent_to_vera
+    to_lotte = "\n".join(m.text for m in fake_telegram.sent(LOTTE))
+    assert f"Zaak {case_id} is van jou" in to_lotte
+    assert f"zaak {case_id} is niet meer bereikbaar via telegram" in to_lotte, to_lotte
+    vera_calls = [c for c in fake_telegram.calls_of("sendMessage", answered="403")
+                  if c.params["chat_id"] == str(VERA)]
+    assert len(vera_calls) == 1  # a blocked user is not retried
 
 
 async def test_wegwijs_serve_answers_on_telegram_and_restarts_without_replay(

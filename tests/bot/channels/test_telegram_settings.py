@@ -73,7 +73,8 @@ def test_build_channels_starts_telegram_only_when_its_token_is_set(tmp_path: Pat
 
 
 def _serve() -> Result:
-    from bot.cli import app  # every command attached
+    import bot.cli  # noqa: F401  (attaches every command)
+    from bot.cli._apps import app
 
     return CliRunner().invoke(app, ["serve"])
 

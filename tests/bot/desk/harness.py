@@ -23,8 +23,19 @@ from bot.followup import FollowUpConfig
 from bot.models import Case, Volunteer
 from bot.runtime import Runtime
 from routing.model import KnowledgeMap
+from routing.router import Router
 
 AMS = ZoneInfo("Europe/Amsterdam")
+
+
+_ROUTERS: dict[int, Router] = {}
+
+
+def _router(kmap: KnowledgeMap) -> Router:
+    """One router per map for the whole test session (building one takes a while)."""
+    if id(kmap) not in _ROUTERS:
+        _ROUTERS[id(kmap)] = Router(kmap)
+    return _ROUTERS[id(kmap)]
 
 
 def local(*args: int) -> dt.datetime:
@@ -34,9 +45,10 @@ def local(*args: int) -> dt.datetime:
 
 class Harness:
     def __init__(self, path: Path, kmap: KnowledgeMap, start: dt.datetime,
-                 config: FollowUpConfig | None = None) -> None:
+                 config: FollowUpConfig | None = None, router: Router | None = None) -> None:
         self.url = f"sqlite:///{path}"
         self.kmap = kmap
+        self.router = router or _router(kmap)
         self.clock = FakeClock(start)
         self.config = config or FollowUpConfig()
         self.sleeps: list[float] = []
@@ -49,7 +61,7 @@ class Harness:
         self.engine = make_engine(self.url)
         create_schema(self.engine)
         self.desk = Desk(self.engine, self.kmap, clock=self.clock, config=self.config,
-                         channels=("memory", "terminal"))
+                         router=self.router, channels=("memory", "terminal"))
         self.vols = MemoryChannel("memory")
         self.staff_channel = MemoryChannel("terminal")
         self.runtime = Runtime(self.desk, [self.vols, self.staff_channel], sleep=self._sleep)

@@ -79,3 +79,20 @@ async def test_scheduler_has_two_named_jobs():
     assert ids == {DISPATCH_JOB, DIGEST_JOB}
     again = build_scheduler(tick)
     assert len(again.get_jobs()) == 2
+
+
+async def test_scheduler_runs_inside_the_event_loop_and_calls_tick():
+    import asyncio
+
+    called = asyncio.Event()
+
+    async def tick() -> None:
+        called.set()
+
+    scheduler = build_scheduler(tick, interval_seconds=0.05)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(called.wait(), timeout=10)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert called.is_set()

@@ -154,3 +154,14 @@ async def test_recipient_gone_marks_unreachable_and_tells_the_servant(desk: Harn
     # writing again makes them reachable again
     await desk.say(VERA, "Sorry, ik was even weg")
     assert desk.volunteer(VERA).unreachable is False  # type: ignore[union-attr]
+
+
+async def test_commands_while_confirming_forget(desk: Harness):
+    await desk.say(VERA, QUESTION)
+    await desk.say(VERA, "/vergeet")
+    again = await desk.say(VERA, "/vergeet")
+    assert choice_values(again) == ["forget:yes", "forget:no"]
+    assert "stop" in texts(await desk.say(VERA, "/stop"))
+    assert desk.volunteer(VERA).step == conv.STOPPED  # type: ignore[union-attr]
+    assert "geldt niet meer" in texts(await desk.press(VERA, "forget:yes"))
+    assert desk.volunteer(VERA) is not None  # a stale button erases nothing

@@ -37,13 +37,14 @@ def seed(engine: Engine, *, seed_value: int = 7, questions: int = 240, cases: in
     rng = random.Random(seed_value)
     lo, hi = START - dt.timedelta(days=10), END + dt.timedelta(days=10)
     with Session(engine) as session:
+        rows = []
         for i in range(questions):
             oos = rng.random() < 0.12
             gap = not oos and rng.random() < 0.2
             text = None
             if gap:
                 text = f"vraag {i} over {rng.choice(THEMES) or 'iets'}, {rng.choice(PERSONAL)}"
-            session.execute(question_stat.insert().values(
+            rows.append(dict(
                 at=_instant(rng, lo, hi), lang=rng.choice(("nl", "en")),
                 theme=None if oos else rng.choice(THEMES),
                 needs=[] if oos else rng.sample(NEEDS, rng.randrange(0, 3)),
@@ -51,6 +52,7 @@ def seed(engine: Engine, *, seed_value: int = 7, questions: int = 240, cases: in
                 clarify=[], confidence=rng.random(), top_route=None,
                 servant_id=None, general_desk=gap and rng.random() < 0.5, gap=gap,
                 gap_text=text))
+        session.execute(question_stat.insert(), rows)
         for _ in range(cases):
             created = _instant(rng, lo, hi)
             consent = created + dt.timedelta(minutes=5) if rng.random() < 0.8 else None

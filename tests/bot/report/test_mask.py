@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.report.mask import mask
+from bot.report.mask import known_words, mask
 
 
 @pytest.mark.parametrize(
@@ -34,17 +34,42 @@ def test_personal_data_is_masked(text: str, gone: str, label: str) -> None:
     assert label in masked
 
 
+PLACES = {"Zeist", "Utrecht", "Fonds", "Schone", "Buurt"}
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "in 2026 en 2027 willen we een opruimactie in Zeist",
         "We zoeken € 5000 voor 300 mensen in Utrecht",
-        "ik ben Vrijwilliger bij een repair café",
-        "subsidie voor zonnepanelen op het buurthuis",
+        "ik ben vrijwilliger bij een repair café",
+        "Subsidie voor zonnepanelen op het buurthuis? We vroegen Fonds Schone Buurt al.",
     ],
 )
 def test_plain_questions_are_left_alone(text: str) -> None:
-    assert mask(text) == text
+    assert mask(text, PLACES) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("Bel Jan even over de moestuin in Zeist", "Jan"),
+        ("We doen het samen. Piet Puk regelt de grijpers", "Puk"),
+        ("vraag het Marieke van der Berg maar", "Berg"),
+    ],
+)
+def test_names_without_a_cue_are_masked_too(text: str, gone: str) -> None:
+    masked = mask(text, PLACES)
+    assert gone not in masked and "[naam]" in masked
+    assert "Zeist" in mask(text, PLACES) or "Zeist" not in text
+
+
+def test_known_words_come_from_the_map(eval_knowledge_dir) -> None:
+    from routing.load import load_knowledge
+
+    words = known_words(load_knowledge(eval_knowledge_dir))
+    assert {"Utrecht", "Zeist", "Greenwish", "Zwerfafval"} <= words
+    assert "Anouk" not in words  # servants' names are people
 
 
 def test_the_host_of_an_ordinary_link_stays() -> None:

@@ -196,3 +196,30 @@ def test_an_empty_database_gives_an_empty_report(tmp_path) -> None:
     assert figures.cards["questions"] == "0"
     assert "Geen kennisgaten" in html
     assert "geen vraagstatistiek" in html  # no question_stat table: says so
+
+
+def test_without_question_stats_the_cases_are_counted_and_masked(tmp_path) -> None:
+    from sqlmodel import Session
+
+    from bot.db import create_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
+    create_schema(engine)
+    at = dt.datetime(2026, 10, 14, 9, 0, tzinfo=dt.UTC)
+    with Session(engine) as session:
+        session.add(Case(state="new", question="Bel Jan op 06-12345678 over de moestuin",
+                         theme="voedsel", need="funding", region="utrecht",
+                         routes=[{"id": "x", "score": 0.1}], created_at=at, updated_at=at))
+        session.add(Case(state="new", question="NOT-A-GAP-TEXT", theme="energie",
+                         need="knowledge", region="limburg",
+                         routes=[{"id": "y", "score": 0.9}], created_at=at, updated_at=at))
+        session.commit()
+    html = build_report(engine, start=START, end=END, now=NOW)
+    engine.dispose()
+    figures = parse(html)
+    assert figures.cards["questions"] == "2"
+    assert _as_int(figures.tables["province"]) == {"utrecht": 1, "limburg": 1}
+    assert _as_int(figures.tables["gaps"]) == {"voedsel|utrecht": 1}
+    assert "06-12345678" not in html and "NOT-A-GAP-TEXT" not in html
+    assert "[telefoon]" in html and "moestuin" in html
+    assert figures.cards["out-of-scope"] == "–"  # not known from cases alone

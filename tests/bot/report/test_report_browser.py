@@ -57,6 +57,17 @@ def test_rendered_dom_has_every_figure_and_no_errors(chromium: Chromium,
     for name in FIGURES:
         assert f'id="fig-{name}"' in dom, name
     assert dom.count("<rect") > 40
-    console = [line for line in done.stderr.splitlines()
-               if "CONSOLE" in line or "Uncaught" in line]
-    assert console == []
+    assert _console_errors(done.stderr) == []
+
+
+def _console_errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+
+
+def test_the_console_check_does_catch_a_script_error(chromium: Chromium, tmp_path: Path) -> None:
+    """The control for the test above: a page with a broken script is caught."""
+    page = tmp_path / "broken.html"
+    page.write_text("<html><body><p>x</p><script>notDefined()</script></body></html>",
+                    encoding="utf-8")
+    done = chromium.dump_dom(page)
+    assert any("notDefined" in line for line in _console_errors(done.stderr))

@@ -1,0 +1,121 @@
+"""Read a workbook, a CSV file, or a folder or ``.zip`` of CSV files into raw sheets.
+
+Sheets are recognised by name (``funds``, ``contact points`` or ``contact_points``, ...;
+a CSV file by its file name). Rows keep their spreadsheet row numbers for messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from bot.sheets_cells import SheetProblem, cell_text, suggest
+from bot.sheets_schema import README_TITLE, SHEETS, Sheet, normalise_name, sheet_for_name
+
+
+@dataclass(slots=True)
+class RawSheet:
+    """A sheet as read: header row and data rows with their spreadsheet row numbers."""
+
+    sheet: Sheet
+    name: str  # as the user sees it: the tab name or the CSV file name
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+
+# ------------------------------------------------------------------ reading
+
+
+def _raw_from_rows(sheet: Sheet, name: str, rows: Iterable[Sequence[Any]]) -> RawSheet:
+    headers: list[str] = []
+    data: list[tuple[int, list[Any]]] = []
+    for number, row in enumerate(rows, start=1):
+        if number == 1:
+            headers = [cell_text(v) for v in row]
+            continue
+        values = list(row)
+        if any(cell_text(v) for v in values):
+            data.append((number, values))
+    return RawSheet(sheet, name, headers, data)
+
+
+def _read_csv_text(text: str) -> list[list[str]]:
+    text = text.removeprefix("\ufeff")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def read_sheets(source: Path) -> tuple[dict[str, RawSheet], list[SheetProblem]]:
+    """Read an .xlsx, a .zip or folder of CSVs, or one CSV. Unknown sheets are reported."""
+    problems: list[SheetProblem] = []
+    found: dict[str, RawSheet] = {}
+
+    def take(name: str, rows: Iterable[Sequence[Any]]) -> None:
+        stem = name.removesuffix(".csv") if name.lower().endswith(".csv") else name
+        sheet = sheet_for_name(stem)
+        if sheet is None:
+            if normalise_name(stem) != README_TITLE:
+                known = [s.title for s in SHEETS]
+                problems.append(SheetProblem(
+                    name, None, None,
+                    f"this is not a sheet Wegwijs knows, so it was ignored{suggest(stem, known)}",
+                    "warning"))
+            return
+        if sheet.key in found:
+            problems.append(SheetProblem(name, None, None,
+                                         f"'{sheet.title}' appears twice; keep one"))
+            return
+        found[sheet.key] = _raw_from_rows(sheet, name, rows)
+
+    try:
+        _read_into(source, take, problems)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, csv.Error) as exc:
+        kind = "an .xlsx workbook" if source.suffix.lower() in (".xlsx", ".xlsm") \
+            else "a CSV file or archive"
+        problems.append(SheetProblem(source.name, None, None,
+                                     f"cannot be read as {kind} ({type(exc).__name__})"))
+    return found, problems
+
+
+def _read_into(source: Path, take: Callable[[str, Iterable[Sequence[Any]]], None],
+               problems: list[SheetProblem]) -> None:
+    suffix = source.suffix.lower()
+    if source.is_dir():
+        for path in sorted(source.iterdir()):
+            if path.suffix.lower() == ".csv":
+                take(path.name, _read_csv_text(_decode(path.read_bytes())))
+    elif suffix == ".zip":
+        with zipfile.ZipFile(source) as zf:
+            for info in zf.infolist():
+                base = Path(info.filename).name
+                if base.lower().endswith(".csv") and not base.startswith("."):
+                    take(base, _read_csv_text(_decode(zf.read(info))))
+    elif suffix == ".csv":
+        take(source.name, _read_csv_text(_decode(source.read_bytes())))
+    elif suffix in (".xlsx", ".xlsm"):
+        wb = load_workbook(source, read_only=True, data_only=True)
+        try:
+            for ws in wb.worksheets:
+                take(ws.title, ws.iter_rows(values_only=True))
+        finally:
+            wb.close()
+    else:
+        problems.append(SheetProblem(source.name, None, None,
+                                     "give an .xlsx file, a .csv file, or a folder or "
+                                     ".zip of .csv files"))
