@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -56,6 +57,11 @@ class ReloadResult:
     reason: str
     problems: tuple[Problem, ...] = ()
     version: int = 0
+
+
+def amsterdam_today() -> dt.date:
+    """Today on the desk's calendar (closing dates are Dutch dates)."""
+    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 def fingerprint(path: Path) -> Fingerprint | None:
@@ -96,7 +102,7 @@ class KnowledgeSource:
     notify: Notify | None = None  # tell one admin servant (the runtime delivers)
     on_swap: OnSwap | None = None  # hand the new snapshot to whoever caches a map
     poll_seconds: float = 2.0
-    today: Callable[[], dt.date] = dt.date.today
+    today: Callable[[], dt.date] = field(default=lambda: amsterdam_today())
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     _snapshot: Snapshot | None = field(default=None, init=False, repr=False)
     _refused: Fingerprint | None = field(default=None, init=False, repr=False)
@@ -107,10 +113,13 @@ class KnowledgeSource:
 
     # ------------------------------------------------------------------ reading
     @classmethod
-    def open(cls, path: Path, **kwargs: object) -> KnowledgeSource:
+    def open(cls, path: Path, *, notify: Notify | None = None, on_swap: OnSwap | None = None,
+             poll_seconds: float = 2.0,
+             today: Callable[[], dt.date] | None = None) -> KnowledgeSource:
         """Load the map at start-up. Raises ``KnowledgeError`` when it is broken: the desk
         cannot start without a valid map (there is no older one to fall back on)."""
-        source = cls(Path(path), **kwargs)  # type: ignore[arg-type]
+        source = cls(Path(path), notify=notify, on_swap=on_swap, poll_seconds=poll_seconds,
+                     today=today or amsterdam_today)
         result = source._load_sync("start")
         if result.outcome != "loaded":
             raise KnowledgeError(list(result.problems))

@@ -229,6 +229,7 @@ class TermIndex:
                 for t in content:
                     for k in keys(t):
                         self.phrases_by_content[k].append(phrase)
+        self._pair_firsts = frozenset(k0 for k0, _ in self.phrases_by_pair)
         self.single_texts = frozenset(p.text for ps in self.phrases_by_first.values()
                                       for p in ps)
         self.phrase_keys = frozenset(
@@ -349,15 +350,21 @@ class TermIndex:
         found.extend(self._loose(pos_keys, matched, lang))
         return found
 
-    def _candidates(self, pos_keys: Sequence[frozenset[str]], i: int) -> Iterable[Phrase]:
+    def _candidates(self, pos_keys: Sequence[frozenset[str]], i: int) -> list[Phrase]:
         here = pos_keys[i]
+        out: list[Phrase] = []
+        single, pairs = self.phrases_by_first, self.phrases_by_pair
         for k in here:
-            yield from self.phrases_by_first.get(k, ())
+            if k in single:
+                out.extend(single[k])
         if i + 1 < len(pos_keys):
             for k0 in here:
-                yield from self.phrases_by_pair.get((k0, ""), ())
+                if k0 not in self._pair_firsts:
+                    continue
+                out.extend(pairs.get((k0, ""), ()))
                 for k1 in pos_keys[i + 1]:
-                    yield from self.phrases_by_pair.get((k0, k1), ())
+                    out.extend(pairs.get((k0, k1), ()))
+        return out
 
     def _joined(self, toks: Sequence[str], skip: frozenset[int]) -> list[PhraseMatch]:
         out: list[PhraseMatch] = []

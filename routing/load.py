@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from routing.model import (
     ENTRY_FILES,
+    GENERAL_THEME,
     LANGS,
     NATIONAL,
     STAGES,
@@ -141,6 +142,9 @@ def check_texts(files: Mapping[str, str | None], *, today: dt.date | None = None
         for i in parsed[file]
     )
     servants = tuple(_servant(c, i, theme_ids, places) for i in parsed["civil_servants.yaml"])
+    if parsed["civil_servants.yaml"] and not any(GENERAL_THEME in s.themes for s in servants):
+        c.warn("civil_servants.yaml", None, f"no civil servant owns the theme '{GENERAL_THEME}' "
+               "(the general desk); a question whose theme no one owns gets no handover")
     if any(p.severity == "error" for p in c.problems):
         return None, c.problems
     return KnowledgeMap(themes, needs, places.regions, entries, servants), c.problems
@@ -414,8 +418,11 @@ class _Places:
     def _region(self, c: _Checker, item: Item, province_names: dict[str, str]) -> Region:
         c.known_keys(item, _REGION_KEYS)
         name = c.required_str(item, "name")
-        for i, alias in enumerate((name, *c.str_list(item, "aliases"))):
+        other_names = c.str_list(item, "aliases")
+        for i, alias in enumerate((name, *other_names)):
             key = fold(alias)
+            if not key:
+                continue
             line = item.at("name") if i == 0 else item.at("aliases", i - 1)
             other = province_names.setdefault(key, item.id)
             if other != item.id:
@@ -428,7 +435,7 @@ class _Places:
         for i, m in enumerate(municipalities):
             self._add(c, item, m, m, item.at("municipalities", i))
         aliases = self._aliases(c, item, municipalities)
-        return Region(item.id, name, municipalities, c.str_list(item, "aliases"), aliases)
+        return Region(item.id, name, municipalities, other_names, aliases)
 
     def _add(self, c: _Checker, item: Item, name: str, target: str, line: int) -> None:
         key = fold(name)

@@ -21,6 +21,7 @@ _EN_STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _WORD = re.compile(r"[^\W_]+")
 
+
 def word_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of a text block, as a set."""
     return frozenset(text.split())
@@ -92,17 +93,20 @@ def truncate(text: str, limit: int = MAX_CHARS) -> str:
     return text if len(text) <= limit else text[:limit]
 
 
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=65_536)
 def fold_word(word: str) -> str:
     """Lower case without diacritics ("Fryslân" -> "fryslan", "coöperatie" -> "cooperatie")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _strip_marks(word)
 
 
 def fold(text: str) -> str:
     """Fold a whole text; emoji, symbols and control characters become spaces."""
-    text = fold_word(text)
-    return "".join(c if c.isascii() and c.isalnum() else " " for c in text)
+    return "".join(c if c.isascii() and c.isalnum() else " " for c in _strip_marks(text))
 
 
 def tokens(text: str) -> list[str]:

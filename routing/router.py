@@ -15,12 +15,12 @@ import numpy as np
 
 from routing.index import NEED, THEME, BoolArray, EntryArrays, FloatArray, TermIndex
 from routing.lang import detect
-from routing.model import GENERAL_THEME, STAGES, KnowledgeMap
+from routing.model import GENERAL_THEME, STAGES, KnowledgeMap, Servant
 from routing.normalize import STOPWORDS, canonical_stem, cased_tokens, tokens, truncate
 from routing.places import PlaceIndex
 from routing.result import Clarify, Hints, Route, RouteResult, ServantRef
 from routing.scope import classify, is_lexicon_word, redirect
-from routing.servant import rank_servants
+from routing.servant import order_servants, servant_tiers
 from routing.why import Explainer
 
 # Tuning constants (dimensionless weights; see benchmarks/ROUTING.md for how they were set).
@@ -131,6 +131,9 @@ class Router:
         self._stage_masks = {s: ~a.has_stages | a.mask_rows(a.stage_rows.get(s, []))
                              for s in STAGES}
         self._no_muni = ~a.has_municipalities
+        self._open_cache: dict[dt.date, BoolArray] = {}
+        self._servant_cache: dict[tuple[str | None, str | None],
+                                  list[tuple[int, Servant]]] = {}
         self.local_needs, self.theme_free_needs = self._need_kinds()
         self._need_pos = {n: i for i, n in enumerate(self.index.need_ids)}
         counts = {n.id: sum(1 for e in kmap.entries if n.id in e.needs) for n in kmap.needs}
@@ -139,6 +142,17 @@ class Router:
         self._has_general = any(t.id == GENERAL_THEME for t in kmap.themes)
         self._stage_phrases = {s: [tuple(tokens(c)) for c in cues]
                                for s, cues in _STAGE_CUES.items()}
+
+    def _servants(self, theme: str | None, region: str | None, today: dt.date,
+                  open_cases: Mapping[str, int]) -> list[Servant]:
+        """``rank_servants``, with the theme and region filter worked out once per pair."""
+        key = (theme, region)
+        tiers = self._servant_cache.get(key)
+        if tiers is None:
+            tiers = servant_tiers(self.kmap, theme=theme, region=region)
+            if len(self._servant_cache) < 4096:
+                self._servant_cache[key] = tiers
+        return order_servants(tiers, today=today, open_cases=open_cases)
 
     def _need_kinds(self) -> tuple[frozenset[str], frozenset[str]]:
         """Needs answered mostly by municipal entries (local: a permit, a space) and needs
@@ -290,8 +304,7 @@ class Router:
         routes, top = self._routes(an, themes, needs, region, municipality, stage, today,
                                    lang, max_routes)
         primary = themes[0] if themes else None
-        servants = rank_servants(self.kmap, theme=primary, region=region, today=today,
-                                 open_cases=open_cases or {})
+        servants = self._servants(primary, region, today, open_cases or {})
         servant = ServantRef(servants[0].id, servants[0].name) if servants else None
         confidence = min(1.0, top / _SCORE_SCALE)
         if clarify:
@@ -304,10 +317,9 @@ class Router:
                    "need_assumed": assumed_need},
         )
 
-    def _weights(self, ranked: Sequence[str], ids: Sequence[str],
+    def _weights(self, ranked: Sequence[str], pos: Mapping[str, int],
                  scores: Mapping[str, float]) -> FloatArray:
-        w = np.zeros(max(1, len(ids)), dtype=np.float32)
-        pos = {x: i for i, x in enumerate(ids)}
+        w = np.zeros(max(1, len(pos)), dtype=np.float32)
         top = max((scores.get(x, 0.0) for x in ranked[:1]), default=0.0)
         for rank, x in enumerate(ranked):
             if x not in pos:
@@ -324,8 +336,8 @@ class Router:
         a = self.arrays
         if a.size == 0 or not (themes or needs or an.named):
             return [], 0.0
-        theme_w = self._weights(themes, self.index.theme_ids, dict(an.themes))
-        need_w = self._weights(needs, self.index.need_ids, dict(an.needs))
+        theme_w = self._weights(themes, self._theme_pos, dict(an.themes))
+        need_w = self._weights(needs, self._need_pos, dict(an.needs))
         score = np.zeros(a.size, dtype=np.float32)
         relevant = np.zeros(a.size, dtype=np.bool_)
         if themes:
@@ -402,6 +414,11 @@ class Router:
         return out / top if top > 0 else out
 
     def _open_mask(self, today: dt.date) -> BoolArray:
-        day = today.toordinal()
-        result: BoolArray = (self.arrays.start <= day) & (day <= self.arrays.until)
-        return result
+        cached = self._open_cache.get(today)
+        if cached is None:
+            day = today.toordinal()
+            cached = (self.arrays.start <= day) & (day <= self.arrays.until)
+            if len(self._open_cache) > 16:
+                self._open_cache.clear()
+            self._open_cache[today] = cached
+        return cached

@@ -7,7 +7,7 @@ beat the general desk (``algemeen``). Ties go to the fewest open cases, then the
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from routing.model import GENERAL_THEME, NATIONAL, KnowledgeMap, Servant
@@ -26,6 +26,32 @@ def _tier(servant: Servant, theme: str | None, region: str | None) -> int | None
     return None
 
 
+def servant_tiers(kmap: KnowledgeMap, *, theme: str | None,
+                  region: str | None) -> list[tuple[int, Servant]]:
+    """The servants who may take a question on ``theme`` in ``region``, each with its tier
+    (0 province, 1 national, 2 general desk); independent of the day and the workload."""
+    tiers = []
+    for servant in kmap.servants:
+        tier = _tier(servant, theme, region)
+        if tier is not None:
+            tiers.append((tier, servant))
+    return tiers
+
+
+def order_servants(tiers: Sequence[tuple[int, Servant]], *, today: date,
+                   open_cases: Mapping[str, int], exclude: Collection[str] = ()) -> list[Servant]:
+    """``servant_tiers`` output without the absent, full or excluded, in handover order."""
+    ranked: list[tuple[int, int, str, Servant]] = []
+    for tier, servant in tiers:
+        if servant.id in exclude or servant.is_absent(today):
+            continue
+        cases = open_cases.get(servant.id, 0)
+        if cases < servant.max_open_cases:
+            ranked.append((tier, cases, servant.id, servant))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [r[3] for r in ranked]
+
+
 def rank_servants(kmap: KnowledgeMap, *, theme: str | None, region: str | None, today: date,
                   open_cases: Mapping[str, int], exclude: Collection[str] = ()) -> list[Servant]:
     """Eligible servants ordered by the handover rule of the format README.
@@ -33,13 +59,5 @@ def rank_servants(kmap: KnowledgeMap, *, theme: str | None, region: str | None, 
     The first is the one to hand over to; the rest are the escalation order; the general
     desk comes last. Absent servants and those at or over ``max_open_cases`` are skipped.
     """
-    ranked: list[tuple[int, int, str, Servant]] = []
-    for servant in kmap.servants:
-        tier = _tier(servant, theme, region)
-        if tier is None or servant.id in exclude or servant.is_absent(today):
-            continue
-        cases = open_cases.get(servant.id, 0)
-        if cases < servant.max_open_cases:
-            ranked.append((tier, cases, servant.id, servant))
-    ranked.sort(key=lambda r: (r[0], r[1], r[2]))
-    return [r[3] for r in ranked]
+    return order_servants(servant_tiers(kmap, theme=theme, region=region), today=today,
+                          open_cases=open_cases, exclude=exclude)

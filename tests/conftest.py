@@ -6,6 +6,15 @@ from pathlib import Path
 
 import pytest
 
+# Server fixtures (each starts a real server on 127.0.0.1 and stops it afterwards). pytest only
+# accepts ``pytest_plugins`` in the top-level conftest, so every fixture module is listed here.
+pytest_plugins = [
+    "tests.fixtures.postgres",
+    "tests.fixtures.fake_telegram",
+    "tests.fixtures.synapse",
+    "tests.fixtures.chromium",
+]
+
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DIR = REPO.parent / "shared" / "eval"
 

@@ -142,6 +142,10 @@ def channel_error(response: ErrorResponse, *, sending: bool = False) -> ChannelE
     return ChannelError(str(response))
 
 
+class _NotYet(Exception):
+    """An event cannot be read yet (its room key is on the way): sync this batch again."""
+
+
 class _HandlerFailed(Exception):
     """The desk kept failing on one event; the batch is retried from the saved token."""
 
@@ -176,6 +180,7 @@ class MatrixChannel:
         max_backoff: float = 30.0,
         max_retry_after: float = 300.0,
         handler_attempts: int = 3,
+        undecryptable_grace: float = 10.0,
     ) -> None:
         if not password and not access_token:
             raise ValueError("set a password or an access token for the Matrix bot account")
@@ -197,6 +202,7 @@ class MatrixChannel:
         self._max_backoff = max_backoff
         self._max_retry_after = max_retry_after
         self._handler_attempts = handler_attempts
+        self._undecryptable_grace = undecryptable_grace
         self._client: AsyncClient | None = None
         self._on_inbound: InboundHandler | None = None
         self._task: asyncio.Task[None] | None = None
@@ -207,6 +213,8 @@ class MatrixChannel:
         self._dm_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
         self._failed_batches: dict[str, int] = {}
+        self._delivered: set[str] = set()  # event ids handed over since the saved token
+        self._unreadable_since: dict[str, float] = {}
         self.synced = asyncio.Event()  # set after every completed sync (tests wait on it)
 
     def __repr__(self) -> str:  # never show the password or token
@@ -262,6 +270,8 @@ class MatrixChannel:
                 try:
                     await self._sync_once(timeout_ms=0)
                     break
+                except _NotYet:  # a room key on its way (bounded by the grace period)
+                    await asyncio.sleep(self._backoff_base)
                 except (TransientError, RateLimited, _HandlerFailed) as exc:
                     attempt += 1
                     if attempt >= self._max_attempts:
@@ -357,6 +367,8 @@ class MatrixChannel:
                 failures = 0
             except asyncio.CancelledError:
                 raise
+            except _NotYet:
+                await asyncio.sleep(self._backoff_base)
             except Exception as exc:  # homeserver down, restarting, rate limit, desk failing
                 failures += 1
                 wait = self._wait_for(exc, failures)
@@ -387,8 +399,12 @@ class MatrixChannel:
             count = self._failed_batches.get(exc.event_id, 0) + 1
             self._failed_batches[exc.event_id] = count
             raise
+        except _NotYet:
+            await self._crypto_chores()  # e.g. claim keys, send pending key requests
+            raise
         self._since = response.next_batch
         await self._state.set(SINCE_KEY, response.next_batch)
+        self._delivered.clear()  # those events are behind the saved token now
         await self._crypto_chores()
         self.synced.set()
         self.synced.clear()
@@ -438,26 +454,30 @@ class MatrixChannel:
         log.info("matrix.gap_filled", room=room_id, events=len(older))
         return list(reversed(older))
 
-    async def _learn_room(self, room_id: str) -> None:
+    async def _learn_room(self, room_id: str, user_id: str) -> None:
         """Make nio know a room the bot just created (its state: members, encryption)
         without waiting for the sync loop, which may be busy handing us this very message:
         a sync of that room only, from the saved token. Its events are not delivered here;
-        the sync loop delivers them from the saved token as usual."""
+        the sync loop delivers them from the saved token as usual. Done when nio knows the
+        invited person (the room key must be shared with their devices)."""
         client = self.client
         sync_filter = {"presence": {"types": []}, "account_data": {"not_types": ["*"]},
                        "room": {"rooms": [room_id], "timeline": {"limit": 1},
                                 "ephemeral": {"types": []},
                                 "account_data": {"not_types": ["*"]}}}
+        def known() -> bool:
+            room = client.rooms.get(room_id)
+            return room is not None and user_id in room.users
+
         for attempt in range(1, self._max_attempts + 1):
-            if room_id in client.rooms:
+            if known():
                 return
-            response = await self._call(lambda: client.sync(
+            await self._call(lambda: client.sync(
                 timeout=0, since=self._since, full_state=True, sync_filter=sync_filter),
                 "sync room")
-            if room_id not in client.rooms:
-                assert isinstance(response, SyncResponse)
+            if not known():
                 await asyncio.sleep(self._backoff(attempt))
-        if room_id not in client.rooms:
+        if not known():
             raise TransientError(f"the new DM {room_id} has not synced yet")
 
     # --- rooms ----------------------------------------------------------------------------
@@ -541,7 +561,7 @@ class MatrixChannel:
             if room_id and not self.is_servant(user_id):
                 raise RecipientGone(f"{user_id} left the chat with the bot")
             room_id = await self._create_dm(user_id)
-            await self._learn_room(room_id)
+            await self._learn_room(room_id, user_id)
         return room_id
 
     async def _create_dm(self, user_id: str) -> str:
@@ -565,6 +585,8 @@ class MatrixChannel:
         if not sender or sender == self.user_id or not self._usable(room_id, sender):
             return
         event_id = event.event_id
+        if event_id in self._delivered:
+            return  # a batch synced again: this one went to the desk already
         if self._failed_batches.get(event_id, 0) >= self._handler_attempts:
             log.error("matrix.event_skipped", event_id=event_id)
             self._failed_batches.pop(event_id, None)
@@ -575,6 +597,7 @@ class MatrixChannel:
             return
         await self._remember_dm(sender, room_id)
         await self._deliver(inbound)
+        self._delivered.add(event_id)
         if inbound.kind == "choice":
             await self._state.set(f"matrix:choices:{room_id}", "")
 
@@ -587,9 +610,10 @@ class MatrixChannel:
             "display_name": room.user_name(sender) if room is not None else None,
         }
         if isinstance(event, MegolmEvent):
-            log.warning("matrix.undecryptable", room=room_id, event_id=event.event_id)
-            await self._note(room_id, UNDECRYPTABLE, f"undecryptable:{event.event_id}")
-            return None
+            decrypted = await self._decrypt(room_id, event)
+            if decrypted is None:
+                return None
+            event = decrypted
         if isinstance(event, RoomMessageNotice):
             return None  # notices are for bots; never answer them (no loops)
         content: dict[str, Any] = event.source.get("content", {}) or {}
@@ -629,6 +653,23 @@ class MatrixChannel:
                 return Inbound(kind="command", text=f"/antwoord {case} {text.strip()}",
                                **common)
         return Inbound(kind="text", text=text, **common)
+
+    async def _decrypt(self, room_id: str, event: MegolmEvent) -> Event | None:
+        """The event decrypted now that its key may have arrived; ``_NotYet`` while still
+        within the grace period; ``None`` (after a note to the person) when it is over."""
+        event.room_id = room_id
+        try:
+            return self.client.decrypt_event(event)
+        except Exception:  # nio raises EncryptionError (no session) and others
+            pass
+        loop = asyncio.get_running_loop()
+        first = self._unreadable_since.setdefault(event.event_id, loop.time())
+        if loop.time() - first < self._undecryptable_grace:
+            raise _NotYet(event.event_id)
+        self._unreadable_since.pop(event.event_id, None)
+        log.warning("matrix.undecryptable", room=room_id, event_id=event.event_id)
+        await self._note(room_id, UNDECRYPTABLE, f"undecryptable:{event.event_id}")
+        return None
 
     async def _deliver(self, inbound: Inbound) -> None:
         assert self._on_inbound is not None, "start() first"
@@ -690,6 +731,14 @@ class MatrixChannel:
         client = self.client
         txn_id = f"wg{self._txn_prefix}.{fmt_txn(txn)}"
         async with self._send_lock:
+            room = client.rooms.get(room_id)
+            if room is not None and room.encrypted and client.olm is not None:
+                # Know the devices of everyone in the room, invited people included, so
+                # the room key reaches a person who has not joined yet (nio alone only
+                # queries them when it fetches the member list).
+                client.olm.update_tracked_users(room)
+                if client.should_query_keys:
+                    await self._call(client.keys_query, "keys query")
             try:
                 response = await self._call(lambda: client.room_send(
                     room_id, "m.room.message", content, tx_id=txn_id,

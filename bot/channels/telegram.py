@@ -6,8 +6,8 @@ Inbound, by long polling (default) or a webhook (when a webhook URL is configure
   ``https://t.me/<bot>?start=<payload>`` arrives as ``/start payload``; a button press ->
   ``"choice"``; photo, voice, sticker, document, location, contact, video... ->
   ``"unsupported"`` with the kind (the desk says what it can read).
-* ``message_id`` is ``<chat id>:<message id>`` for messages and ``cb:<callback id>`` for
-  presses, both stable for the same update, so a replayed update is processed once by the desk.
+* ``message_id`` is ``u<update id>``: the same on every delivery of an update, so a replayed
+  update is processed once by the desk; it says nothing about who sent it.
 * Only the newest keyboard in a chat is live: sending a new one removes the previous one, a
   press removes its own. A press on anything else is answered "this choice has expired"
   and never reaches the desk.
@@ -402,40 +402,42 @@ class TelegramChannel:
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("telegram.update_failed", update_id=update.update_id,
-                              attempt=attempt)
-                if attempt < self._handler_attempts:
-                    await asyncio.sleep(self._backoff(attempt))
-        log.error("telegram.update_skipped", update_id=update.update_id)
+            except Exception as exc:
+                if attempt == self._handler_attempts:  # the traceback once, when giving up
+                    log.exception("telegram.update_skipped", update_id=update.update_id,
+                                  attempts=attempt)
+                    break
+                log.warning("telegram.update_failed", update_id=update.update_id,
+                            attempt=attempt, error=type(exc).__name__)
+                await asyncio.sleep(self._backoff(attempt))
         chat = update.effective_chat
         if chat is not None and chat.type == "private":
             with contextlib.suppress(ChannelError):
                 await self.send(Outbound(self.name, str(chat.id), SORRY,
-                                         key=f"telegram:sorry:{update.update_id}"))
+                                         key=f"telegram:sorry:{_update_key(update)}"))
 
     async def _dispatch(self, update: Update) -> None:
         if update.callback_query is not None:
-            await self._on_callback(update.callback_query)
+            await self._on_callback(update.callback_query, _update_key(update))
         elif update.message is not None:
-            await self._on_message(update.message)
+            await self._on_message(update.message, _update_key(update))
         elif update.edited_message is not None:
-            await self._on_edited(update.edited_message)
+            await self._on_edited(update.edited_message, _update_key(update))
 
     async def _deliver(self, inbound: Inbound) -> None:
         assert self._on_inbound is not None, "start() first"
         await self._on_inbound(inbound)
 
-    async def _on_message(self, message: Message) -> None:
+    async def _on_message(self, message: Message, update_key: str) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
         if message.chat.type != "private":
-            await self._on_group_message(message)
+            await self._on_group_message(message, update_key)
             return
         common: dict[str, Any] = {
             "channel": self.name, "chat_id": str(message.chat.id), "sender_id": str(user.id),
-            "message_id": f"{message.chat.id}:{message.message_id}",
+            "message_id": update_key,
             "display_name": user.full_name, "received_at": message.date,
         }
         if message.text is not None:
@@ -453,20 +455,18 @@ class TelegramChannel:
                               text=message.caption or "", **common)
         await self._deliver(inbound)
 
-    async def _on_edited(self, message: Message) -> None:
+    async def _on_edited(self, message: Message, update_key: str) -> None:
         if message.chat.type != "private" or message.text is None:
             return  # edits of live locations and media are not worth a note
-        edited = int(message.edit_date.timestamp()) if message.edit_date else 0
         await self.send(Outbound(self.name, str(message.chat.id), EDIT_NOTE,
-                                 key=f"telegram:edit:{message.chat.id}:{message.message_id}:"
-                                     f"{edited}"))
+                                 key=f"telegram:edit:{update_key}"))
 
-    async def _on_group_message(self, message: Message) -> None:
+    async def _on_group_message(self, message: Message, update_key: str) -> None:
         if not self._addressed_in_group(message):
             return
         link = f"https://t.me/{self._bot.username}"
         await self.send(Outbound(self.name, str(message.chat.id), GROUP_NOTE.format(link=link),
-                                 key=f"telegram:group:{message.chat.id}:{message.message_id}"))
+                                 key=f"telegram:group:{update_key}"))
 
     def _addressed_in_group(self, message: Message) -> bool:
         me = self._bot.username.lower()
@@ -481,7 +481,7 @@ class TelegramChannel:
             return command[1] is None or command[1].lower() == me
         return f"@{me}" in text.lower()
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
+    async def _on_callback(self, query: CallbackQuery, update_key: str) -> None:
         message = query.message if isinstance(query.message, Message) else None
         chat_id = str(message.chat.id if message else query.from_user.id)
         value = await self._choice_value(query.data or "")
@@ -494,7 +494,7 @@ class TelegramChannel:
             return
         await self._deliver(Inbound(
             channel=self.name, chat_id=chat_id, sender_id=str(query.from_user.id),
-            message_id=f"cb:{query.id}", kind="choice", choice=value,
+            message_id=update_key, kind="choice", choice=value,
             text=_button_label(message, query.data or ""),
             display_name=query.from_user.full_name, received_at=dt.datetime.now(dt.UTC)))
         async with self._keyboard_lock:  # used up: a second tap is an expired choice
@@ -615,6 +615,12 @@ def unsupported_kind(message: Message) -> str | None:
         if getattr(message, kind, None):
             return kind
     return None
+
+
+def _update_key(update: Update) -> str:
+    """The id the desk sees for this update: the same on every delivery of it (polling or
+    webhook), unique per bot, and free of who sent it (dedupe rows outlive ``/vergeet``)."""
+    return f"u{update.update_id}"
 
 
 def _keyboard_key(chat_id: str) -> str:

@@ -70,9 +70,10 @@ def question_facts_from_cases(session: Session, lo: dt.datetime, hi: dt.datetime
         .where(c.created_at >= lo, c.created_at < hi).order_by(c.created_at, c.id))
     out = []
     for r in rows:
-        scores = [x.get("score", 0.0) for x in (r.routes or []) if isinstance(x, dict)]
-        gap = (is_general_desk(kmap, r.servant_id) or not scores
-               or max(scores) < GAP_CONFIDENCE)
+        routes = [x for x in (r.routes or []) if isinstance(x, dict)]
+        scores = [float(x["score"]) for x in routes if "score" in x]
+        gap = (is_general_desk(kmap, r.servant_id) or not routes
+               or (bool(scores) and max(scores) < GAP_CONFIDENCE))
         created = _aware(r.created_at)
         assert created is not None
         out.append(QuestionFact(created, r.theme, (r.need,) if r.need else (), r.region,

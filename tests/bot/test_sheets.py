@@ -312,3 +312,30 @@ def test_cli_rejects_a_file_it_cannot_read(tmp_path: Path) -> None:
     assert done.exit_code == 1
     assert "Traceback" not in done.output and "nothing was written" in done.output
     assert "cannot be read as an .xlsx workbook" in done.output
+
+
+def test_a_dutch_excel_csv_with_semicolons_and_windows_encoding(eval_copy: Path,
+                                                                workbook: Path,
+                                                                tmp_path: Path) -> None:
+    """What "Opslaan als CSV (puntkomma)" in a Dutch Excel produces."""
+    ws = load_workbook(workbook)["networks"]
+    row = _row_of(ws, "greenwish")
+    ws.cell(row, _header_index(ws, "name")).value = "Greenwish Café"
+    path = tmp_path / "networks.csv"
+    with path.open("w", newline="", encoding="cp1252") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        for values in ws.iter_rows(values_only=True):
+            writer.writerow(["" if v is None else v for v in values])
+    import_knowledge(path, eval_copy)
+    assert load_knowledge(eval_copy).entry("greenwish").name == "Greenwish Café"
+
+
+def test_cli_export_explains_what_is_wrong(eval_copy: Path, tmp_path: Path) -> None:
+    done = runner.invoke(app, ["knowledge", "export", str(eval_copy), "--to",
+                               str(tmp_path / "kaart.csv")])
+    assert done.exit_code == 1 and ".xlsx" in done.output
+    (eval_copy / "needs.yaml").write_text("- id: [kapot\n", encoding="utf-8")
+    done = runner.invoke(app, ["knowledge", "export", str(eval_copy), "--to",
+                               str(tmp_path / "kaart.xlsx")])
+    assert done.exit_code == 1 and "needs.yaml" in done.output
+    assert "Traceback" not in done.output and not (tmp_path / "kaart.xlsx").exists()

@@ -4,6 +4,7 @@ with its file, its line and a plain sentence, all of them at once, never as a tr
 from __future__ import annotations
 
 import datetime as dt
+import random
 import textwrap
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from routing.load import (
     load_knowledge,
     load_knowledge_from_texts,
 )
-from routing.model import NATIONAL, Absence, Text, Window
+from routing.model import NATIONAL, Absence, KnowledgeMap, Text, Window
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -141,7 +142,7 @@ def only_error(problems: list[Problem]) -> Problem:
     return found[0]
 
 
-def check(**overrides: str) -> tuple[object, list[Problem]]:
+def check(**overrides: str) -> tuple[KnowledgeMap | None, list[Problem]]:
     return check_texts(texts(**overrides), today=TODAY)
 
 
@@ -185,7 +186,7 @@ def test_no_yes_on_off_stay_words() -> None:
           terms: {nl: [initiatief]}
         """)
     assert problems == [] and kmap is not None
-    assert kmap.theme("zwerfafval").terms.nl == ("no", "yes", "off", "on")  # type: ignore[attr-defined]
+    assert kmap.theme("zwerfafval").terms.nl == ("no", "yes", "off", "on")
 
 
 # ------------------------------------------------------------------ one test per problem kind
@@ -296,8 +297,8 @@ def test_municipality_outside_the_entrys_regions() -> None:
 def test_municipality_anywhere_is_fine_for_a_national_entry() -> None:
     text = plus("funds.yaml", "          municipalities: [zeist, Den Bosch]\n")
     kmap, problems = check(funds=text)
-    assert problems == []
-    assert kmap.entry("fonds-schoon").municipalities == ("Zeist", "'s-Hertogenbosch")  # type: ignore[attr-defined]
+    assert problems == [] and kmap is not None
+    assert kmap.entry("fonds-schoon").municipalities == ("Zeist", "'s-Hertogenbosch")
 
 
 def test_unknown_municipality() -> None:
@@ -420,6 +421,13 @@ def test_stray_yaml_file_is_a_warning(tmp_path: Path) -> None:
     assert kmap is not None and problems[0].file == "fund.yaml" and "ignored" in problems[0].message
 
 
+def test_no_general_desk_is_a_warning() -> None:
+    text = BASE["civil_servants.yaml"].replace("themes: [algemeen]", "themes: [zwerfafval]")
+    kmap, problems = check(civil_servants=text)
+    assert kmap is not None and [p.severity for p in problems] == ["warning"]
+    assert "'algemeen'" in problems[0].message
+
+
 # ------------------------------------------------------------------ all at once
 
 
@@ -456,6 +464,28 @@ def test_load_from_texts_raises_with_every_error() -> None:
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge_from_texts(bad)
     assert [p.message.split()[-1] for p in caught.value.problems] == ["'x'", "'y'"]
+
+
+def test_mangled_maps_never_raise() -> None:
+    """Random damage to every file gives problems (or a map), never an exception."""
+    rnd = random.Random(20261123)
+    debris = [": ", "- ", "[", "]", "{", "}", "\t", "'", '"', "&a ", "*a", "!!int ", "2026-13-40",
+              "~", "\n", "  ", "#", "? ", "|", "-1", "[nl]", "{}", "!!binary x", "\x00", "id: "]
+    clean = texts()
+    for _ in range(150):
+        broken = dict(clean)
+        name = rnd.choice(sorted(broken))
+        text = broken[name]
+        for _ in range(rnd.randint(1, 3)):
+            at = rnd.randrange(len(text))
+            if rnd.random() < 0.6:
+                text = text[:at] + rnd.choice(debris) + text[at:]
+            else:
+                text = text[:at] + text[at + rnd.randint(1, 20):]
+        broken[name] = text
+        kmap, problems = check_texts(broken, today=TODAY)
+        assert kmap is not None or errors(problems)
+        assert all(str(p) and p.file in broken for p in problems)
 
 
 # ------------------------------------------------------------------ the real maps

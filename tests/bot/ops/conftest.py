@@ -1,3 +1,1 @@
-"""Operations tests: real PostgreSQL (and SQLite) via tests/fixtures/postgres.py."""
-
-pytest_plugins = ["tests.fixtures.postgres"]
+"""Operations tests: real PostgreSQL (and SQLite) via tests/fixtures/postgres.py (see tests/conftest.py)."""

@@ -45,7 +45,7 @@ VOLUNTEERS = ("v0", "v1", "v2")
 MARKERS = {v: f"QX{v.upper()}Z" for v in VOLUNTEERS}  # e.g. QXV0Z, unique per volunteer
 START = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)  # a Friday: weekends come quickly
 EXAMPLES = int(os.environ.get("WEGWIJS_FUZZ_EXAMPLES", "10000"))
-STEPS = int(os.environ.get("WEGWIJS_FUZZ_STEPS", "6"))  # at most, per example
+STEPS = int(os.environ.get("WEGWIJS_FUZZ_STEPS", "3"))  # at most, per example
 
 PHRASES = (
     "Wij willen zwerfvuil opruimen in Utrecht en zoeken subsidie",

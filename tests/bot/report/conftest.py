@@ -1,3 +1,5 @@
-"""Report tests: real SQLite and PostgreSQL databases, headless Chromium."""
+"""Report tests: real SQLite and PostgreSQL databases, headless Chromium.
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.chromium"]
+The server fixtures come from tests/fixtures/ via ``pytest_plugins`` in tests/conftest.py.
+"""
+
