@@ -52,7 +52,7 @@ def settings_errors(exc: ValidationError) -> list[str]:
     for error in exc.errors(include_input=False, include_url=False):
         where = ".".join(str(p) for p in error.get("loc", ())) or "settings"
         env = f"WEGWIJS_{where.upper()}" if where != "settings" else "settings"
-        lines.append(f"{env}: {error['msg']}")
+        lines.append(f"{env}: {error['msg'].removeprefix('Value error, ')}")
     return lines
 
 

@@ -130,7 +130,7 @@ class _Stderr:
 
 _HANDLER_NAME = "wegwijs"
 #: Chatty libraries whose INFO lines carry request URLs (with the bot token) or payloads.
-_QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "nio", "apscheduler", "aiohttp.access")
+QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "nio", "apscheduler", "aiohttp.access")
 
 
 def configure_logging(
@@ -184,7 +184,7 @@ def configure_logging(
         old.close()
     root.addHandler(handler)
     root.setLevel(level)
-    for name in _QUIET_LIBRARIES:
+    for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 

@@ -174,3 +174,26 @@ class KeyValue(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str = Field(sa_type=Text)
     updated_at: dt.datetime
+
+
+class QuestionStat(SQLModel, table=True):
+    """How one question was routed, for the programme report (``bot.report``). Nothing
+    here identifies who asked; the text is kept only for a knowledge gap, and masked."""
+
+    __tablename__ = "question_stat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    lang: str = "nl"
+    theme: str | None = None  # primary theme
+    needs: list[str] = _json_list()
+    region: str | None = None
+    municipality: str | None = None
+    out_of_scope: bool = False
+    clarify: list[str] = _json_list()
+    confidence: float = 0.0
+    top_route: str | None = None
+    servant_id: str | None = None
+    general_desk: bool = False  # ended at the general desk (theme algemeen)
+    gap: bool = False
+    gap_text: str | None = Field(default=None, sa_type=Text)  # masked, gaps only

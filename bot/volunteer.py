@@ -17,6 +17,7 @@ from bot.checkin import checkin_pending, erase, record_checkin
 from bot.handover import candidates, offer_to, servant_card, theme_text
 from bot.models import Case, Message, Volunteer
 from bot.outbox import VOLATILE_PREFIX, Work
+from bot.report.question_stats import record_question
 from bot.staff import STAFF_COMMANDS
 from bot.texts import t
 from bot.wording import answer_word, parse_start_payload, route_text
@@ -268,6 +269,7 @@ class Conversation:
         if not self.vol.lang_fixed:
             self.vol.lang = result.lang
         if result.out_of_scope:
+            record_question(self.work.session, result, text, self.work.now, self.work.kmap)
             self.work.to_volunteer(self.vol, result.redirect or t("out_of_scope", self.lang))
             self.step("answered")
             return
@@ -319,6 +321,8 @@ class Conversation:
         return None
 
     def answer(self, result: RouteResult) -> None:
+        record_question(self.work.session, result, self.vol.question or "", self.work.now,
+                        self.work.kmap)
         routes = result.routes[:MAX_ROUTES]
         if routes:
             lines = [t("routes_intro", self.lang)]

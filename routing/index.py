@@ -28,6 +28,7 @@ from routing.normalize import canonical_stem as canonical
 
 THEME, NEED, ENTRY = 0, 1, 2
 _FUZZY_MIN_LEN = 5
+_JOINED_EDITS = 2  # typo correction allowed for two words read as one
 _COMPOUND_MIN_LEN = 7
 _COMPOUND_PART_MIN = 4
 _LINKERS = ("s", "e", "en")
@@ -253,10 +254,12 @@ class TermIndex:
             self._position_cache[token] = result
         return result
 
-    def _correct(self, token: str) -> str | None:
+    def _correct(self, token: str, limit: int = 2) -> str | None:
         if len(token) < _FUZZY_MIN_LEN:
             return None
-        max_edits = 1 if len(token) < 10 else 2
+        max_edits = min(limit, 1 if len(token) < 10 else 2)
+        if max_edits <= 0:
+            return None
         pool: list[str] = []
         for size in range(len(token) - max_edits, len(token) + max_edits + 1):
             pool.extend(self._fuzzy_pool.get((token[0], size), ()))
@@ -378,7 +381,7 @@ class TermIndex:
             if cached is None:
                 cached = keys(joined)
                 if not cached & self.key_vocab:
-                    corrected = self._correct(joined)
+                    corrected = self._correct(joined, _JOINED_EDITS)
                     cached = keys(corrected) if corrected else frozenset()
                 if len(self._position_cache) < _CACHE_LIMIT:
                     self._position_cache[" " + joined] = cached

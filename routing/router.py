@@ -71,6 +71,7 @@ class _Analysis:
     municipality: str | None
     stage: str | None
     skip: frozenset[int]
+    bag: tuple[str, ...]  # distinct canonical keys of the content words outside places
 
 
 def _best_cover(spans: list[tuple[int, int, float]], repeat: float = 1.0) -> float:
@@ -199,6 +200,7 @@ class Router:
                 spans[idx].append((match.start, end, weight * match.factor))
                 first[(kind, idx)] = min(first.get((kind, idx), 10**9), match.start)
         theme_ids, need_ids = self.index.theme_ids, self.index.need_ids
+        bag = self._bag(toks, skip)
         theme_scores = {theme_ids[i]: _best_cover(s, REPEAT_SHARE)
                         for i, s in theme_spans.items()}
         if ENTRY_THEME_SHARE:
@@ -213,7 +215,7 @@ class Router:
                                      min(sp[0] for sp in entry_spans))
                     theme_spans.setdefault(self._theme_pos[t], [])
         if TEXT_THEME_WEIGHT and theme_scores:
-            text_evidence = self._theme_text(toks, skip)
+            text_evidence = self._theme_text(bag)
             top_text = max(text_evidence.values(), default=0.0)
             if top_text > 0:
                 for i, v in text_evidence.items():
@@ -228,27 +230,32 @@ class Router:
                       NEED_MIN)
         named = {i: _best_cover(s) for i, s in named_spans.items()}
         general = theme_ids.index(GENERAL_THEME) if GENERAL_THEME in theme_ids else -1
-        evidence = max((_best_cover([sp for sp in spans if not any(
-            is_lexicon_word(t) for t in toks[sp[0]:sp[1]])], REPEAT_SHARE)
+        lexicon = [i for i, t in enumerate(toks) if is_lexicon_word(t)]
+        evidence = max((_best_cover([sp for sp in spans if not lexicon or not any(
+            sp[0] <= j < sp[1] for j in lexicon)], REPEAT_SHARE)
             for i, spans in theme_spans.items() if i != general), default=0.0)
         stage = self._stage(toks)
         weak = frozenset(theme_scores) - {t for t, _ in themes}
         return _Analysis(lang, toks, themes, weak, evidence, needs, named, region,
-                         municipality, stage, frozenset(skip))
+                         municipality, stage, frozenset(skip), bag)
 
-    def _theme_text(self, toks: Sequence[str], skip: set[int]) -> dict[int, float]:
+    def _theme_text(self, bag: Sequence[str]) -> dict[int, float]:
         out: dict[int, float] = defaultdict(float)
-        seen: set[str] = set()
+        table = self.arrays.theme_text
+        for key in bag:
+            for idx, v in table.get(key, ()):
+                out[idx] += v
+        return out
+
+    @staticmethod
+    def _bag(toks: Sequence[str], skip: set[int]) -> tuple[str, ...]:
+        """The question's distinct canonical word keys for the bag-of-words lookups."""
+        out: dict[str, None] = {}
         for i, t in enumerate(toks):
             if i in skip or t in STOPWORDS or len(t) < 3 or t.isdigit():
                 continue
-            key = canonical_stem(t)
-            if key in seen:
-                continue
-            seen.add(key)
-            for idx, v in self.arrays.theme_text.get(key, ()):
-                out[idx] += v
-        return out
+            out[canonical_stem(t)] = None
+        return tuple(out)
 
     def _stage(self, toks: Sequence[str]) -> str | None:
         joined = f" {' '.join(toks)} "
@@ -398,20 +405,19 @@ class Router:
         return best, total
 
     def _text_scores(self, an: _Analysis) -> FloatArray:
-        out = np.zeros(self.arrays.size, dtype=np.float32)
-        seen: set[str] = set()
-        for i, t in enumerate(an.toks):
-            if i in an.skip or t in STOPWORDS or len(t) < 3 or t.isdigit():
-                continue
-            key = canonical_stem(t)
-            if key in seen:
-                continue
-            seen.add(key)
-            posting = self.arrays.text.get(key)
-            if posting is not None:
-                out[posting[0]] += posting[1]
-        top = float(out.max()) if out.size else 0.0
-        return out / top if top > 0 else out
+        """tf-idf of the question's words over the entries' texts, scaled to [0, 1]."""
+        text = self.arrays.text
+        postings = [p for p in (text.get(key) for key in an.bag) if p is not None]
+        if not postings:
+            return np.zeros(self.arrays.size, dtype=np.float32)
+        if len(postings) == 1:
+            rows, weights = postings[0]
+        else:  # one accumulation instead of one fancy-indexed add per word
+            rows = np.concatenate([p[0] for p in postings])
+            weights = np.concatenate([p[1] for p in postings])
+        out = np.bincount(rows, weights=weights, minlength=self.arrays.size)
+        top = float(out.max())
+        return (out / top if top > 0 else out).astype(np.float32)
 
     def _open_mask(self, today: dt.date) -> BoolArray:
         cached = self._open_cache.get(today)

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from routing.model import LANGS, NATIONAL, Entry, KnowledgeMap
 
+_CACHE_LIMIT = 20_000
+
 
 def _join(parts: Sequence[str], lang: str) -> str:
     if len(parts) <= 1:
@@ -24,11 +26,27 @@ class Explainer:
             labels.update({n.id: n.label.get(lang).lower() for n in kmap.needs})
             self._labels[lang] = labels
         self._regions = {r.id: r.name for r in kmap.regions}
+        # sentences already written, keyed by what they depend on (not by the question)
+        self._cache: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], str | None,
+                                str | None, bool], str] = {}
 
     def explain(self, entry: Entry, *, lang: str, themes: Sequence[str],
                 needs: Sequence[str], region: str | None, municipality: str | None,
                 named: bool = False) -> str:
         """One sentence naming the matched theme(s), need(s) and place."""
+        key = (entry.id, lang, tuple(themes), tuple(needs), region, municipality, named)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._explain(entry, lang=lang, themes=themes, needs=needs,
+                                   region=region, municipality=municipality, named=named)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = cached
+        return cached
+
+    def _explain(self, entry: Entry, *, lang: str, themes: Sequence[str],
+                 needs: Sequence[str], region: str | None, municipality: str | None,
+                 named: bool) -> str:
         labels = self._labels["en" if lang == "en" else "nl"]
         matched = [labels[t] for t in themes if t in entry.themes and t in labels][:2]
         matched += [labels[n] for n in needs if n in entry.needs and n in labels][:2]

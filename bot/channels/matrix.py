@@ -181,6 +181,7 @@ class MatrixChannel:
         max_retry_after: float = 300.0,
         handler_attempts: int = 3,
         undecryptable_grace: float = 10.0,
+        stop_grace: float = 10.0,
     ) -> None:
         if not password and not access_token:
             raise ValueError("set a password or an access token for the Matrix bot account")
@@ -203,6 +204,7 @@ class MatrixChannel:
         self._max_retry_after = max_retry_after
         self._handler_attempts = handler_attempts
         self._undecryptable_grace = undecryptable_grace
+        self._stop_grace = stop_grace
         self._client: AsyncClient | None = None
         self._on_inbound: InboundHandler | None = None
         self._task: asyncio.Task[None] | None = None
@@ -213,9 +215,11 @@ class MatrixChannel:
         self._dm_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
         self._failed_batches: dict[str, int] = {}
+        self._stopping = False
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._delivered: set[str] = set()  # event ids handed over since the saved token
         self._unreadable_since: dict[str, float] = {}
-        self.synced = asyncio.Event()  # set after every completed sync (tests wait on it)
 
     def __repr__(self) -> str:  # never show the password or token
         return f"MatrixChannel(user={self.user_id!r}, homeserver={self.homeserver!r})"
@@ -249,6 +253,7 @@ class MatrixChannel:
         """Log in, do the first sync (skipping the backlog on the very first start), then
         keep syncing in the background."""
         self._on_inbound = on_inbound
+        self._stopping = False
         self._store_path.mkdir(parents=True, exist_ok=True)
         self._since = await self._state.get(SINCE_KEY)
         self._txn_prefix = await self._state.get(TXN_KEY) or ""
@@ -284,6 +289,10 @@ class MatrixChannel:
         log.info("matrix.started", user=self.user_id, device=self._client.device_id)
 
     async def stop(self) -> None:
+        """Stop syncing; a batch being handed to the desk is finished first (briefly)."""
+        self._stopping = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self._stop_grace)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -392,7 +401,18 @@ class MatrixChannel:
         if isinstance(response, ErrorResponse):
             raise channel_error(response)
         assert isinstance(response, SyncResponse)
+        if self._stopping:
+            return  # not handled, token not saved: the next start syncs it again
         self._full_state = False
+        self._idle.clear()
+        try:
+            await self._process(response)
+        finally:
+            self._idle.set()
+        await self._crypto_chores()
+
+    async def _process(self, response: SyncResponse) -> None:
+        """Hand the batch to the desk, then save its token."""
         try:
             await self._handle_sync(response, deliver=self._since is not None)
         except _HandlerFailed as exc:
@@ -405,9 +425,6 @@ class MatrixChannel:
         self._since = response.next_batch
         await self._state.set(SINCE_KEY, response.next_batch)
         self._delivered.clear()  # those events are behind the saved token now
-        await self._crypto_chores()
-        self.synced.set()
-        self.synced.clear()
 
     async def _crypto_chores(self) -> None:
         client = self.client

@@ -149,7 +149,8 @@ async def test_a_case_from_question_to_resolution_over_matrix(
     relayed = await vera.wait_for(lambda m: m.event_id not in seen and "Ik bel je" in m.body)
     assert relayed.body.startswith("Lotte Vermeulen (zaak")
 
-    await desk.restart()  # a new desk process mid-case
+    await desk.restart()  # a new desk process mid-case, a minute later
+    desk.clock.set(local(2026, 11, 24, 10, 11))
 
     await vera.say(room, "Prima, tot morgen!")
     await lotte.wait_for(lambda m: f"[zaak {case}] Vrijwilliger: Prima, tot morgen!" in m.body)

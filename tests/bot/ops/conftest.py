@@ -1,1 +1,30 @@
-"""Operations tests: real PostgreSQL (and SQLite) via tests/fixtures/postgres.py (see tests/conftest.py)."""
+"""Operations tests: real PostgreSQL (and SQLite) via tests/fixtures/postgres.py.
+
+The fixture module is registered in tests/conftest.py (pytest accepts ``pytest_plugins`` only
+there); do not list it here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+import structlog
+
+from bot.log import QUIET_LIBRARIES
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """CLI commands configure logging for the whole process; undo it after each test so
+    other test packages see the logging they expect."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET_LIBRARIES}
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()

@@ -22,6 +22,7 @@ import datetime as dt
 import itertools
 import os
 import string
+from collections.abc import Sequence
 
 import hypothesis.strategies as st
 import pytest
@@ -251,7 +252,7 @@ class DeskMachine(RuleBasedStateMachine):
                     if r.kind in ("reminder", "escalate")]
             assert len(keys) == len(set(keys)), "a reminder/escalation scheduled twice"
 
-    def _undispatched_since(self, overdue: list[FollowUp]) -> bool:
+    def _undispatched_since(self, overdue: Sequence[FollowUp]) -> bool:
         """Follow-ups that fell due since the last dispatch are not lost yet: fire them now
         and check they are all done afterwards."""
         self._check(self.desk.dispatch_due())
@@ -275,6 +276,5 @@ DeskMachine.TestCase.settings = settings(
     database=None)
 
 
-@pytest.mark.slow
-class TestDeskFuzz(DeskMachine.TestCase):  # type: ignore[name-defined, misc]
-    pass
+pytestmark = pytest.mark.slow
+TestDeskFuzz = DeskMachine.TestCase
