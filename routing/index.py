@@ -27,7 +27,7 @@ from routing.normalize import STOPWORDS, is_setting_word, keys, tokens
 from routing.normalize import canonical_stem as canonical
 
 THEME, NEED, ENTRY = 0, 1, 2
-_FUZZY_MIN_LEN = 5
+_FUZZY_MIN_LEN = 6
 _JOINED_EDITS = 2  # typo correction allowed for two words read as one
 _COMPOUND_MIN_LEN = 7
 _COMPOUND_PART_MIN = 4
@@ -39,6 +39,7 @@ _MAX_GUESS_LEN = 30  # longer tokens get no typo correction or compound split
 _LOOSE_WINDOW = 4  # words of a phrase may stand this far apart, in any order
 _LOOSE_FACTOR = 0.7
 _PART_FACTOR = 0.8
+_MODIFIER_FACTOR = 0.8  # the left part of a compound modifies its head ("natuur|lessen")
 _METHOD_FACTOR = 0.6
 _SETTING_FACTOR = 0.4
 _FAR_FUTURE = dt.date.max.toordinal()
@@ -56,6 +57,7 @@ class Phrase:
     targets: tuple[tuple[int, int, float], ...]  # (THEME|NEED|ENTRY, index, weight)
     lang: str = ""  # "nl"/"en" when only that language's terms have it; "" for both
     content_keys: tuple[frozenset[str], ...] = ()  # keys checked when matched loosely
+    setting: bool = False  # a setting word for some theme ("buurt"): already weighed down
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,8 @@ class TermIndex:
             if len(word) >= _FUZZY_MIN_LEN - 1 and word not in STOPWORDS:
                 self._fuzzy_pool[(word[0], len(word))].append(word)
         self._position_cache: dict[str, frozenset[str]] = {}
+        # per compound token: the keys of its left part, which modifies the head
+        self._modifier_cache: dict[str, frozenset[str]] = {}
         self._build_phrases(kmap)
 
     # ------------------------------------------------------------------ phrases
@@ -201,6 +205,7 @@ class TermIndex:
         for text, slot in raw.items():
             content = [t for t in text if t not in STOPWORDS]
             targets: list[tuple[int, int, float]] = []
+            setting = False
             for (kind, idx), weight in slot.items():
                 w = weight * (1.0 + 0.5 * (len(content) - 1)) if content else 0.5 * weight
                 if kind != ENTRY:
@@ -209,13 +214,14 @@ class TermIndex:
                             is_setting_word(content[0]) or self._is_setting_word(
                                 canonical(content[0]), self.theme_ids[idx], per_theme)):
                         w *= _SETTING_FACTOR
+                        setting = True
                     if kind == THEME and any(k == NEED for k, _ in slot):
                         w *= _METHOD_FACTOR  # a method word shared with a need ("sensor")
                 targets.append((kind, idx, w))
             only = langs[text] if len(langs[text]) == 1 else {""}
             loose = content if len(content) >= 2 else list(text)
             phrase = Phrase(text, tuple(keys(t) for t in text), tuple(targets),
-                            next(iter(only)), tuple(keys(t) for t in loose))
+                            next(iter(only)), tuple(keys(t) for t in loose), setting)
             if len(text) == 1:
                 for k in phrase.token_keys[0]:
                     self.phrases_by_first[k].append(phrase)
@@ -283,7 +289,7 @@ class TermIndex:
         """Keys of the known parts of a Dutch compound ("buurtmoestuin" -> buurt, moestuin)."""
         if len(token) < _COMPOUND_MIN_LEN:
             return frozenset()
-        best: tuple[int, frozenset[str]] | None = None
+        best: tuple[int, frozenset[str], frozenset[str]] | None = None
         for cut in range(_COMPOUND_PART_MIN, len(token) - _COMPOUND_PART_MIN + 1):
             left, right = token[:cut], token[cut:]
             lefts = [left] + [left[: -len(s)] for s in _LINKERS if left.endswith(s)]
@@ -296,16 +302,23 @@ class TermIndex:
             if left_word and right_word:
                 score = 2 * min(len(left_part), len(right))
                 found = keys(left_word) | keys(right_word)
+                # the left part yields only to a head that is itself a term of the map
+                modifier = (keys(left_word) - keys(right_word)
+                            if keys(right_word) & self.phrase_keys else frozenset())
             elif right_word and len(right) >= 5 and right_word in self.vocab:
-                score, found = len(right), keys(right_word)
+                score, found, modifier = len(right), keys(right_word), frozenset()
             elif left_word and left_word in self.vocab and (
                     len(left_part) >= 5 or left_word != left_part):
                 score, found = len(left_part), keys(left_word)
+                modifier = frozenset()  # the head is unknown: the part is all we have
             else:
                 continue
             if best is None or score > best[0]:
-                best = (score, found)
-        return best[1] if best else frozenset()
+                best = (score, found, modifier)
+        if best is None:
+            return frozenset()
+        self._modifier_cache[token] = best[2]
+        return best[1]
 
     # ------------------------------------------------------------------ matching
     def match(self, toks: Sequence[str], skip: frozenset[int] = frozenset(),
@@ -345,8 +358,12 @@ class TermIndex:
                 if repeats[id(phrase)] < _MAX_REPEATS and self._fits(phrase, toks, pos_keys, i):
                     # a part of a compound tells less than the word itself
                     part = size == 1 and not phrase.token_keys[0] & own[i]
-                    found.append(PhraseMatch(phrase, i, size,
-                                             _PART_FACTOR if part else 1.0))
+                    factor = 1.0
+                    if part:
+                        factor = _PART_FACTOR
+                        if phrase.token_keys[0] & self._modifier_cache.get(toks[i], frozenset()):
+                            factor *= _MODIFIER_FACTOR
+                    found.append(PhraseMatch(phrase, i, size, factor))
                     matched.add(id(phrase))
                     repeats[id(phrase)] += 1
         found.extend(self._joined(toks, skip))

@@ -38,6 +38,7 @@ _W_THEME, _W_NEED, _W_TEXT, _W_NAMED = 1.0, 0.8, 0.35, 1.0
 _LOCAL_MUNICIPALITY, _LOCAL_PROVINCE = 0.35, 0.3
 _SCORE_SCALE = 3.0
 _MAX_SPANS = 8  # mentions of one theme or need counted at most
+SETTING_CONTEXT = 0.6  # a theme word in a phrase of place ("in het plantsoen") says less
 
 # General words that show a volunteer asks for help of some kind (not tied to any map).
 _HELP_CUES = frozenset(
@@ -47,6 +48,14 @@ _HELP_CUES = frozenset(
         "anybody", "advice", "ideas"
     ]
 )
+# General prepositions of place and the short words that may follow them before a noun
+# ("in het plantsoen", "op de bollenvelden", "next to our school").
+_LOCATIVE = frozenset(["in", "op", "bij", "naast", "langs", "rond", "rondom", "nabij",
+                       "vlakbij", "achter", "tegenover", "at", "near", "around", "along",
+                       "beside", "on"])
+_DETERMINERS = frozenset(["de", "het", "een", "onze", "ons", "mijn", "hun", "die", "dat",
+                          "deze", "dit", "the", "a", "an", "our", "my", "their", "this",
+                          "that"])
 # General wording for an initiative's stage, keyed by the format's stage ids.
 _STAGE_CUES: dict[str, tuple[str, ...]] = {
     "idea": ("idee", "idea", "denken erover", "thinking about"),
@@ -89,6 +98,18 @@ def _best_cover(spans: list[tuple[int, int, float]], repeat: float = 1.0) -> flo
         total += weight if not taken else repeat * weight
         taken.append((start, end))
     return total
+
+
+def _setting_positions(toks: Sequence[str]) -> frozenset[int]:
+    """Positions of the noun right after a preposition of place (and a determiner)."""
+    out: set[int] = set()
+    for i, t in enumerate(toks):
+        if t in _LOCATIVE:
+            j = i + 1
+            while j < len(toks) and j <= i + 2 and toks[j] in _DETERMINERS:
+                j += 1
+            out.add(j)
+    return frozenset(out)
 
 
 def _rank(scores: dict[str, float], first_pos: dict[str, int], minimum: float,
@@ -191,10 +212,18 @@ class Router:
         theme_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
         need_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
         named_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+        context_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
         first: dict[tuple[int, int], int] = {}
+        setting = _setting_positions(toks) if SETTING_CONTEXT < 1.0 else frozenset()
         for match in self.index.match(toks, frozenset(skip), lang):
             end = match.start + match.length
+            in_setting = match.start in setting and not match.phrase.setting
             for kind, idx, weight in match.phrase.targets:
+                if kind == THEME and setting:
+                    # every theme span at full weight, to weigh the routes with
+                    context_spans[idx].append((match.start, end, weight * match.factor))
+                if kind == THEME and in_setting:
+                    weight *= SETTING_CONTEXT
                 spans = (theme_spans if kind == THEME else need_spans if kind == NEED
                          else named_spans)
                 spans[idx].append((match.start, end, weight * match.factor))
@@ -226,6 +255,13 @@ class Router:
                        for i, s in need_spans.items()}
         themes = _rank(theme_scores, {theme_ids[i]: first[(THEME, i)] for i in theme_spans},
                        THEME_MIN, demote=GENERAL_THEME)
+        if context_spans:
+            # the setting context decides the order only; the routes weigh every theme
+            # by its full evidence
+            full = {theme_ids[i]: _best_cover(ctx, REPEAT_SHARE)
+                    - _best_cover(theme_spans[i], REPEAT_SHARE)
+                    for i, ctx in context_spans.items()}
+            themes = [(t, v + full.get(t, 0.0)) for t, v in themes]
         needs = _rank(need_scores, {need_ids[i]: first[(NEED, i)] for i in need_spans},
                       NEED_MIN)
         named = {i: _best_cover(s) for i, s in named_spans.items()}

@@ -163,3 +163,22 @@ def privacy_erase(
             typer.echo(f"volunteer {vid}: {report.summary()}")
     finally:
         engine.dispose()
+
+
+@privacy_app.command("retention")
+def privacy_retention(database_url: DatabaseOpt = None) -> None:
+    """Apply the retention period now (WEGWIJS_RETENTION_MONTHS / _ACTION). The desk runs
+    this daily; use this command from cron or a systemd timer if it does not."""
+    from bot import retention
+    from bot.clock import SystemClock
+    from bot.db import make_engine
+
+    settings = _settings(database_url)
+    _configure_logging(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        report = retention.run_daily(engine, SystemClock(), settings.retention_months,
+                                     settings.retention_action)
+    finally:
+        engine.dispose()
+    typer.echo(f"{settings.retention_action}: {report.summary()}")

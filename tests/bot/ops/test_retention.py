@@ -128,3 +128,18 @@ def test_shorter_period_from_settings(engine: sa.Engine,
 def test_rejects_nonsense_period(engine: sa.Engine) -> None:
     with pytest.raises(ValueError):
         retention.purge(engine, now=T0, months=0)
+
+
+def test_cli_retention_command(engine: sa.Engine, seeded: dict[str, tuple[int, int]],
+                               db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import bot.cli  # noqa: F401
+    from bot.cli._apps import app
+
+    monkeypatch.setenv("WEGWIJS_DATABASE_URL", db_url)
+    monkeypatch.setenv("WEGWIJS_RETENTION_MONTHS", "1")  # T0 is long ago for the system clock
+    result = CliRunner().invoke(app, ["privacy", "retention"])
+    assert result.exit_code == 0, result.output
+    assert "anonymise: before" in result.stdout and "2 case(s)" in result.stdout
+    assert scan(engine, ANNA.identifiers) == []
