@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot import cases as lifecycle
-from bot.models import Case, CaseEvent, CheckinStat, Message, Volunteer
+from bot.models import Case, CaseEvent, CheckinStat, Volunteer
 from bot.outbox import Work
 from bot.privacy import erase_in_session
 from bot.texts import t
@@ -13,6 +13,7 @@ from bot.texts import t
 
 def checkin_pending(work: Work, case: Case) -> bool:
     """A check-in was sent for ``case`` and not answered yet."""
+    work.write()  # deferred case events count
     events = work.session.exec(
         select(CaseEvent.event).where(CaseEvent.case_id == case.id,
                                       col(CaseEvent.event).in_(["checkin_sent",
@@ -26,8 +27,7 @@ def record_checkin(work: Work, case: Case, answer: str) -> str:
     assert case.id is not None
     work.session.add(CheckinStat(at=work.now, theme=case.theme, servant_id=case.servant_id,
                                  answer=answer))
-    work.session.add(Message(case_id=case.id, at=work.now, author="volunteer",
-                             kind="checkin", text=answer))
+    work.record(case.id, "volunteer", "checkin", answer)
     work.audit(case, "volunteer", "checkin_answer", answer)
     if case.servant_id:
         work.to_servant(case.servant_id, t("checkin_in", "nl", case=case.id,
@@ -52,6 +52,7 @@ def erase(work: Work, vol: Volunteer) -> None:
     notify = [(c.servant_id, c.id) for c in session.exec(
         select(Case).where(Case.volunteer_id == vol.id)).all()
         if c.state in lifecycle.OPEN and c.servant_id]
+    work.write()
     session.flush()
     work.rows.clear()  # rows of this transaction are about the volunteer: erased below
     erase_in_session(session, vol.id)

@@ -7,7 +7,7 @@ failing. Queries elsewhere stay portable, so PostgreSQL works with the same code
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from sqlmodel import Session, SQLModel, create_engine
 from bot import models  # noqa: F401  (registers the tables)
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 32_768  # page cache per connection
+MMAP_BYTES = 128 * 1024 * 1024
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -40,6 +42,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")  # negative: KiB, not pages
+        cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -52,6 +57,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create missing tables (until migrations own the schema)."""
     SQLModel.metadata.create_all(engine)
+
+
+def insert_or_ignore(dialect: str) -> Callable[[Any], Any] | None:
+    """The ``insert`` of a dialect that has ``ON CONFLICT DO NOTHING`` (SQLite,
+    PostgreSQL), imported on first use (start-up does not pay for PostgreSQL's); else None."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    return None
 
 
 @contextmanager

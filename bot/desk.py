@@ -9,12 +9,12 @@ database; the runtime delivers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Collection, Iterable
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,7 +23,7 @@ from bot import conversation as conv
 from bot import followup, outbox
 from bot.channel import Inbound, Outbound
 from bot.clock import Clock, SystemClock
-from bot.db import transaction
+from bot.db import insert_or_ignore, transaction
 from bot.followup import FollowUpConfig
 from bot.models import Case, InboundSeen, ServantState, Volunteer
 from bot.outbox import Work
@@ -35,6 +35,18 @@ from routing.router import Router
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # characters read from one message
+
+# Hot statements, built once: building a statement costs more than running it on SQLite.
+_VOLUNTEER = select(Volunteer).where(Volunteer.channel == bindparam("channel"),
+                                     Volunteer.sender_id == bindparam("sender_id"))
+
+
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    make = insert_or_ignore(dialect)
+    if make is None:
+        return None
+    return make(InboundSeen).on_conflict_do_nothing().returning(col(InboundSeen.message_id))
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
@@ -79,6 +91,7 @@ class Desk:
         try:
             with transaction(self.engine, autoflush=False) as session:
                 work = self._work(session)
+                work.deferred = True  # outbox rows and events: a few multi-row inserts
                 if not _claim_inbound(session, inbound, work.now):
                     return []  # another desk process took this message first
                 self._dispatch(work, inbound)
@@ -113,16 +126,20 @@ class Desk:
             work.session.add(vol)
 
     def _seen(self, work: Work, servant: Servant, inbound: Inbound) -> None:
-        state = work.session.get(ServantState, servant.id) or ServantState(servant_id=servant.id)
+        state = work.session.get(ServantState, servant.id)
+        new = state is None
+        if state is None:
+            state = ServantState(servant_id=servant.id)
         state.last_channel, state.last_chat_id = inbound.channel, inbound.chat_id
         state.last_seen_at = work.now
         work.session.add(state)
-        work.session.flush()  # servant_address reads it back
+        if new:
+            work.session.flush()  # staff commands and servant_address get() it back
+        # (a loaded row is in the identity map: get() returns it, changes included)
 
     def _volunteer(self, work: Work, inbound: Inbound) -> Volunteer:
-        vol = work.session.exec(select(Volunteer).where(
-            Volunteer.channel == inbound.channel,
-            Volunteer.sender_id == inbound.sender_id)).first()
+        vol = work.session.exec(_VOLUNTEER, params={
+            "channel": inbound.channel, "sender_id": inbound.sender_id}).first()
         if vol is None:
             vol = Volunteer(channel=inbound.channel, sender_id=inbound.sender_id,
                             chat_id=inbound.chat_id, step=conv.IDLE, created_at=work.now,
@@ -233,12 +250,9 @@ def _claim_inbound(session: Session, inbound: Inbound, now: dt.datetime) -> bool
     recorded it first (on PostgreSQL the insert waits for that process's transaction).
     One ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; a savepoint elsewhere."""
     values = {"channel": inbound.channel, "message_id": inbound.message_id, "at": now}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        make = sqlite_insert if dialect == "sqlite" else pg_insert
-        result = session.connection().execute(  # Core: no ORM bookkeeping needed
-            make(InboundSeen).values(**values).on_conflict_do_nothing()
-            .returning(col(InboundSeen.message_id)))
+    claim = _claim_statement(session.get_bind().dialect.name)
+    if claim is not None:
+        result = session.connection().execute(claim, values)  # Core: no ORM bookkeeping
         # RETURNING, not rowcount: psycopg reports no usable rowcount here
         return result.first() is not None
     if session.get(InboundSeen, (inbound.channel, inbound.message_id)) is not None:

@@ -9,14 +9,14 @@ fire at the next dispatch, once. The scheduler only calls ``dispatch_due``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -24,7 +24,7 @@ from bot import cases as lifecycle
 from bot import conversation as conv
 from bot.channel import Choice, Outbound
 from bot.clock import Clock
-from bot.db import transaction
+from bot.db import insert_or_ignore, transaction
 from bot.models import Case, FollowUp, Volunteer
 from bot.outbox import Work
 from bot.texts import t
@@ -32,6 +32,16 @@ from bot.workdays import add_working_days, local_date, next_weekly
 from routing.model import KnowledgeMap
 
 log = logging.getLogger(__name__)
+
+# Hot statements, built once (building one costs more than running it on SQLite).
+_HAS_PENDING = select(FollowUp.id).where(FollowUp.case_id == bindparam("case_id"),
+                                         FollowUp.kind == bindparam("kind"),
+                                         col(FollowUp.done_at).is_(None)).limit(1)
+_CANCEL = (update(FollowUp)
+           .where(col(FollowUp.case_id) == bindparam("b_case_id"),
+                  col(FollowUp.kind).in_(bindparam("b_kinds", expanding=True)),
+                  col(FollowUp.done_at).is_(None))
+           .values(done_at=bindparam("b_now"), outcome="cancelled"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +66,9 @@ def add(work: Work, *, key: str, kind: str, due: dt.datetime, case_id: int | Non
     ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL)."""
     values = {"key": key, "kind": kind, "due_at": due, "case_id": case_id,
               "servant_id": servant_id, "offer_seq": offer_seq, "attempts": 0}
-    dialect = work.session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        make = sqlite_insert if dialect == "sqlite" else pg_insert
-        work.session.flush()  # Core below: keep the ORM's pending rows ahead of it
-        work.session.connection().execute(
-            make(FollowUp).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    insert_once = _add_statement(work.session.get_bind().dialect.name)
+    if insert_once is not None:
+        work.session.connection().execute(insert_once, values)  # Core: no ORM bookkeeping
         return
     if work.session.exec(select(FollowUp.id).where(FollowUp.key == key)).first() is not None:
         return
@@ -71,6 +78,13 @@ def add(work: Work, *, key: str, kind: str, due: dt.datetime, case_id: int | Non
                                       servant_id=servant_id, offer_seq=offer_seq))
     except IntegrityError:  # another process scheduled it first
         pass
+
+
+@functools.cache
+def _add_statement(dialect: str) -> Any:
+    make = insert_or_ignore(dialect)
+    return None if make is None else make(FollowUp).on_conflict_do_nothing(
+        index_elements=["key"])
 
 
 def schedule_offer(work: Work, case: Case) -> None:
@@ -87,17 +101,14 @@ def schedule_checkin(work: Work, case: Case, days: int, tag: str) -> None:
 
 
 def has_pending(work: Work, case_id: int, kind: str) -> bool:
-    query = select(FollowUp.id).where(FollowUp.case_id == case_id, FollowUp.kind == kind,
-                                      col(FollowUp.done_at).is_(None))
-    return work.session.exec(query).first() is not None
+    found = work.session.connection().execute(_HAS_PENDING,
+                                              {"case_id": case_id, "kind": kind}).first()
+    return found is not None
 
 
 def cancel(work: Work, case_id: int, kinds: Collection[str]) -> None:
-    work.session.execute(
-        update(FollowUp)
-        .where(col(FollowUp.case_id) == case_id, col(FollowUp.kind).in_(list(kinds)),
-               col(FollowUp.done_at).is_(None))
-        .values(done_at=work.now, outcome="cancelled"))
+    work.session.connection().execute(
+        _CANCEL, {"b_case_id": case_id, "b_kinds": list(kinds), "b_now": work.now})
 
 
 def ensure_digest(work: Work) -> None:
@@ -156,16 +167,21 @@ def _apply_batch(work: Work, rows: list[FollowUp]) -> bool:
     """The fast path: every row's effects under one savepoint. False (and nothing
     applied) when any effect raised."""
     mark = len(work.rows)
+    work.deferred = True  # the batch's outbox rows and events: a few multi-row inserts
     try:
         with work.session.begin_nested():
             for row in rows:
                 outcome = HANDLERS[row.kind](work, row)
                 row.done_at, row.outcome = work.now, outcome
                 work.session.add(row)
+            work.write()
     except Exception:
         log.warning("a follow-up batch failed; retrying row by row", exc_info=True)
+        work.drop()
         del work.rows[mark:]
         return False
+    finally:
+        work.deferred = False
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot import cases as lifecycle
@@ -16,14 +16,21 @@ from bot.texts import t
 from routing.model import KnowledgeMap, Servant
 from routing.servant import rank_servants
 
+# Statements built once (building one costs more than running it on SQLite).
+_OPEN_COUNTS = (select(Case.servant_id, func.count(col(Case.id)))
+                .where(col(Case.state).in_(list(lifecycle.OPEN)))
+                .group_by(col(Case.servant_id)))
+_SERVANT_STATES = select(ServantState)
+_EVENTS = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"))
+           .order_by(col(CaseEvent.id)))
+_MESSAGES = (select(Message).where(Message.case_id == bindparam("case_id"))
+             .order_by(col(Message.id)))
+
 
 def open_counts(session: Session) -> dict[str, int]:
     """Open cases per servant (what counts against capacity)."""
     session.flush()  # count this transaction's own changes too
-    query = (select(Case.servant_id, func.count(col(Case.id)))
-             .where(col(Case.state).in_(list(lifecycle.OPEN)))
-             .group_by(col(Case.servant_id)))
-    return {sid: n for sid, n in session.exec(query).all() if sid is not None}
+    return {sid: n for sid, n in session.exec(_OPEN_COUNTS).all() if sid is not None}
 
 
 def candidates(session: Session, kmap: KnowledgeMap, *, theme: str | None,
@@ -33,7 +40,7 @@ def candidates(session: Session, kmap: KnowledgeMap, *, theme: str | None,
     counts = open_counts(session)
     skip = set(exclude)
     adjusted = dict(counts)
-    for state in session.exec(select(ServantState)).all():
+    for state in session.exec(_SERVANT_STATES).all():
         servant = kmap.find_servant(state.servant_id)
         if servant is None:
             continue
@@ -102,6 +109,7 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
     if case.routes:
         lines.append(f"{t('h_routes', lang)}:")
         lines += [f"  {i}. {r['name']} – {r['why']}" for i, r in enumerate(case.routes, 1)]
+    work.write()  # deferred case events belong in the history
     history = _history(work.session, case)
     if history:
         lines.append(f"{t('h_history', lang)}:")
@@ -113,10 +121,8 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
 def _history(session: Session, case: Case) -> list[str]:
     assert case.id is not None
     session.flush()  # include this transaction's events and messages
-    events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                          .order_by(col(CaseEvent.id))).all()
-    messages = session.exec(select(Message).where(Message.case_id == case.id)
-                            .order_by(col(Message.id))).all()
+    events = session.exec(_EVENTS, params={"case_id": case.id}).all()
+    messages = session.exec(_MESSAGES, params={"case_id": case.id}).all()
     rows = [(e.at, f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.event}"
              + (f" ({e.detail})" if e.detail else "")) for e in events]
     rows += [(m.at, f"{m.at:%Y-%m-%d %H:%M} {m.author} [{m.kind}]: {m.text}") for m in messages]

@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import exists, tuple_
+from sqlalchemy import CursorResult, exists, insert, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot import cases as lifecycle
 from bot.channel import Choice, Outbound
-from bot.models import Case, CaseEvent, OutboxMessage, ServantState, Volunteer
+from bot.models import Case, CaseEvent, Message, OutboxMessage, ServantState, Volunteer
 from routing.model import KnowledgeMap
 
 if TYPE_CHECKING:
@@ -27,6 +27,32 @@ if TYPE_CHECKING:
 
 TERMINAL = "terminal"
 VOLATILE_PREFIX = "volatile:"  # keys of messages that were never stored (after /vergeet)
+
+# Core statements for the hottest inserts (built once; no ORM unit of work, no SQLModel
+# validation per row). Portable: the new id comes from ``inserted_primary_key``.
+_INSERT_OUTBOX = insert(OutboxMessage)
+_INSERT_OUTBOX_IDS = insert(OutboxMessage).returning(col(OutboxMessage.id),
+                                                      sort_by_parameter_order=True)
+_INSERT_EVENT = insert(CaseEvent)
+_INSERT_MESSAGE = insert(Message)
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """An outbox row written in this transaction: what ``Work.outbound`` returns of it."""
+
+    id: int
+    channel: str
+    chat_id: str
+    text: str
+    choices: tuple[Choice, ...]
+    thread: str | None
+    meta: dict[str, str]
+
+    def outbound(self) -> Outbound:
+        return Outbound(channel=self.channel, chat_id=self.chat_id, text=self.text,
+                        key=str(self.id), choices=self.choices, thread=self.thread,
+                        meta=dict(self.meta))
 
 
 @dataclass
@@ -36,22 +62,58 @@ class Work:
     now: dt.datetime
     config: FollowUpConfig
     channels: Collection[str]  # channels active in this deployment (for servant addresses)
-    rows: list[OutboxMessage] = field(default_factory=list)
+    rows: list[Queued] = field(default_factory=list)  # outbox rows written so far
     volatile: list[Outbound] = field(default_factory=list)
     addresses: dict[str, tuple[str, str]] = field(default_factory=dict)  # per transaction
+    #: Batch the outbox rows and case events into a few multi-row inserts, written by
+    #: ``write`` (``outbound`` and every in-transaction reader of events call it).
+    deferred: bool = False
+    _outbox: list[dict[str, Any]] = field(default_factory=list)
+    _events: list[dict[str, Any]] = field(default_factory=list)
+    _messages: list[dict[str, Any]] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ writing
+    def write(self) -> None:
+        """Insert the deferred outbox rows, case events and messages (a no-op when none)."""
+        if not (self._outbox or self._events or self._messages):
+            return
+        connection = self.session.connection()
+        for statement, pending in ((_INSERT_EVENT, self._events),
+                                   (_INSERT_MESSAGE, self._messages)):
+            if pending:
+                connection.execute(statement, list(pending))
+                pending.clear()
+        if self._outbox:
+            values, self._outbox = self._outbox, []
+            if connection.dialect.insert_executemany_returning_sort_by_parameter_order:
+                ids = cast(list[int], connection.execute(_INSERT_OUTBOX_IDS, values)
+                           .scalars().all())
+            else:
+                ids = [_new_id(connection.execute(_INSERT_OUTBOX, v)) for v in values]
+            self.rows += [_queued(i, v) for i, v in zip(ids, values, strict=True)]
+
+    def drop(self) -> None:
+        """Forget deferred writes (their savepoint was rolled back)."""
+        self._outbox.clear()
+        self._events.clear()
+        self._messages.clear()
 
     # ------------------------------------------------------------------ sending
     def send(self, channel: str, chat_id: str, text: str, *, choices: Sequence[Choice] = (),
              thread: str | None = None, volunteer_id: int | None = None,
              servant_id: str | None = None, case_id: int | None = None) -> None:
-        row = OutboxMessage(
-            channel=channel, chat_id=chat_id, text=text,
-            choices=[[c.label, c.value] for c in choices], thread=thread,
-            meta={"case": str(case_id)} if case_id is not None else {},
-            volunteer_id=volunteer_id, servant_id=servant_id, case_id=case_id,
-            created_at=self.now, next_attempt_at=self.now)
-        self.session.add(row)
-        self.rows.append(row)
+        values = {
+            "channel": channel, "chat_id": chat_id, "text": text,
+            "choices": [[c.label, c.value] for c in choices], "thread": thread,
+            "meta": {"case": str(case_id)} if case_id is not None else {},
+            "volunteer_id": volunteer_id, "servant_id": servant_id, "case_id": case_id,
+            "created_at": self.now, "next_attempt_at": self.now, "attempts": 0,
+            "sent_at": None, "failed": None}
+        if self.deferred:
+            self._outbox.append(values)
+            return
+        self.rows.append(_queued(_new_id(self.session.connection().execute(_INSERT_OUTBOX,
+                                                                           values)), values))
 
     def to_volunteer(self, vol: Volunteer, text: str, *, choices: Sequence[Choice] = (),
                      case_id: int | None = None) -> None:
@@ -79,12 +141,38 @@ class Work:
     def audit(self, case: Case, actor: str, event: str, detail: str | None = None,
               before: str | None = None, after: str | None = None) -> None:
         assert case.id is not None
-        self.session.add(CaseEvent(case_id=case.id, at=self.now, actor=actor, event=event,
-                                   from_state=before, to_state=after, detail=detail))
+        values = {"case_id": case.id, "at": self.now, "actor": actor, "event": event,
+                  "from_state": before, "to_state": after, "detail": detail}
+        if self.deferred:
+            self._events.append(values)
+        else:
+            self.session.connection().execute(_INSERT_EVENT, values)
+
+    def record(self, case_id: int, author: str, kind: str, text: str) -> None:
+        """Keep what was said on a case (a ``Message`` row)."""
+        values = {"case_id": case_id, "at": self.now, "author": author, "kind": kind,
+                  "text": text}
+        if self.deferred:
+            self._messages.append(values)
+        else:
+            self.session.connection().execute(_INSERT_MESSAGE, values)
 
     def outbound(self) -> list[Outbound]:
-        """The collected messages, after the rows have ids (call after a flush)."""
-        return [to_outbound(r) for r in self.rows] + self.volatile
+        """The collected messages, their rows written (deferred ones now)."""
+        self.write()
+        return [r.outbound() for r in self.rows] + self.volatile
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _queued(row_id: int, values: dict[str, Any]) -> Queued:
+    return Queued(row_id, values["channel"], values["chat_id"], values["text"],
+                  tuple(Choice(label, value) for label, value in values["choices"]),
+                  values["thread"], values["meta"])
 
 
 def servant_address(session: Session, kmap: KnowledgeMap, servant_id: str,

@@ -9,7 +9,7 @@ After ``months`` (``WEGWIJS_RETENTION_MONTHS``, default 12) since their last cha
   with ``WEGWIJS_RETENTION_ACTION=delete``, deleted with its audit trail;
 * volunteers with no case left attached and no activity are erased entirely;
 * delivered or failed outbox rows, finished follow-ups and message-id dedupe rows are
-  deleted.
+  deleted, and question statistics lose the masked question text kept for knowledge gaps.
 
 Open cases are never touched, however old. The job is idempotent: running it twice, or
 in two processes at once, does the same as once. Time comes from the caller's clock.
@@ -30,7 +30,16 @@ from bot import cases as lifecycle
 from bot import privacy
 from bot.clock import Clock
 from bot.db import transaction
-from bot.models import Case, CaseEvent, FollowUp, InboundSeen, Message, OutboxMessage, Volunteer
+from bot.models import (
+    Case,
+    CaseEvent,
+    FollowUp,
+    InboundSeen,
+    Message,
+    OutboxMessage,
+    QuestionStat,
+    Volunteer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +140,10 @@ def purge(engine: Engine, *, now: dt.datetime, months: int = 12,
             and_(col(FollowUp.done_at).is_not(None), col(FollowUp.done_at) < cutoff)))
         counts["inbound_seen"] = _rows(
             session, delete(InboundSeen).where(col(InboundSeen.at) < cutoff))
+        # question statistics stay; the (masked) text kept for knowledge gaps goes
+        _rows(session, update(QuestionStat).where(
+            col(QuestionStat.at) < cutoff, col(QuestionStat.gap_text).is_not(None))
+            .values(gap_text=None))
     report = RetentionReport(cutoff=cutoff, **counts)
     log.info("retention.done action=%s %s", action, report.summary())
     return report

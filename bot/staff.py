@@ -17,7 +17,7 @@ from bot import conversation as conv
 from bot import followup
 from bot.cases import IllegalTransition
 from bot.handover import offer_to, place_text, servant_card, servant_lang, theme_text
-from bot.models import Case, Message, ServantState, Volunteer
+from bot.models import Case, ServantState, Volunteer
 from bot.outbox import Work
 from bot.texts import TEXTS, t
 from bot.workdays import add_working_days
@@ -126,8 +126,7 @@ def cmd_reply(work: Work, servant: Servant, args: str) -> None:
         _take(work, servant, case)
     _move(work, servant, case, "reply")
     assert case.id is not None
-    work.session.add(Message(case_id=case.id, at=work.now, author=servant.id, kind="servant",
-                             text=text))
+    work.record(case.id, servant.id, "servant", text)
     vol = _volunteer(work, case)
     if vol is not None:
         work.to_volunteer(vol, t("servant_said", vol.lang, name=servant.name, case=case.id,
@@ -145,8 +144,7 @@ def cmd_note(work: Work, servant: Servant, args: str) -> None:
     number, text = _split(args, 2)
     case = _case(work, servant, number)
     assert case.id is not None
-    work.session.add(Message(case_id=case.id, at=work.now, author=servant.id, kind="note",
-                             text=text))
+    work.record(case.id, servant.id, "note", text)
     work.audit(case, servant.id, "note")
     work.to_servant(servant.id, t("s_noted", servant_lang(servant), case=case.id),
                     case_id=case.id)
@@ -158,8 +156,7 @@ def cmd_resolve(work: Work, servant: Servant, args: str) -> None:
     _move(work, servant, case, "resolve")
     assert case.id is not None
     case.summary, case.resolved_at = summary, work.now
-    work.session.add(Message(case_id=case.id, at=work.now, author=servant.id, kind="summary",
-                             text=summary))
+    work.record(case.id, servant.id, "summary", summary)
     if not followup.has_pending(work, case.id, "checkin"):
         followup.schedule_checkin(work, case, work.config.checkin_after_resolve,
                                   f"resolved-{work.now:%Y%m%d%H%M%S}")

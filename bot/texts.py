@@ -229,6 +229,39 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+#: What a non-text message carries (``Inbound.unsupported``, as the adapters name it), in
+#: words for "Ik kan alleen tekst lezen, geen …" / "I can only read text, not …".
+ATTACHMENTS: Final[dict[str, tuple[str, str]]] = {
+    "photo": ("foto's", "photos"),
+    "image": ("afbeeldingen", "images"),
+    "voice": ("spraakberichten", "voice messages"),
+    "audio": ("geluidsbestanden", "audio files"),
+    "video": ("video's", "videos"),
+    "video_note": ("videoberichtjes", "video messages"),
+    "animation": ("GIF's en animaties", "GIFs and animations"),
+    "sticker": ("stickers", "stickers"),
+    "document": ("bestanden", "files"),
+    "file": ("bestanden", "files"),
+    "location": ("locaties", "locations"),
+    "venue": ("locaties", "locations"),
+    "contact": ("contactkaarten", "contact cards"),
+    "poll": ("peilingen", "polls"),
+    "dice": ("dobbelstenen", "dice"),
+    "game": ("spelletjes", "games"),
+    "story": ("verhalen", "stories"),
+    "paid_media": ("betaalde media", "paid media"),
+    "invoice": ("betaalverzoeken", "invoices"),
+    "attachment": ("bijlagen", "attachments"),
+}
+_ATTACHMENT_FALLBACK: Final = ATTACHMENTS["attachment"]
+
+
+def attachment(kind: str | None, lang: str = "nl") -> str:
+    """``kind`` ("photo", "voice", ...) in words; "bijlagen" / "attachments" when unknown."""
+    nl, en = ATTACHMENTS.get((kind or "").strip().casefold(), _ATTACHMENT_FALLBACK)
+    return en if lang == "en" else nl
+
+
 def t(key: str, lang: str = "nl", /, **values: object) -> str:
     """The text ``key`` in ``lang`` (Dutch fallback), with ``values`` filled in."""
     nl, en = TEXTS[key]

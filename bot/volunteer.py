@@ -15,11 +15,11 @@ from bot import conversation as conv
 from bot.channel import Choice, Inbound, Outbound
 from bot.checkin import checkin_pending, erase, record_checkin
 from bot.handover import candidates, offer_to, servant_card, theme_text
-from bot.models import Case, Message, Volunteer
+from bot.models import Case, Volunteer
 from bot.outbox import VOLATILE_PREFIX, Work
 from bot.report.question_stats import record_question
 from bot.staff import STAFF_COMMANDS
-from bot.texts import t
+from bot.texts import attachment, t
 from bot.wording import answer_word, parse_start_payload, route_text
 from bot.workdays import local_date
 from routing.model import NATIONAL
@@ -66,7 +66,7 @@ class Conversation:
     def handle(self, text: str, *, command: tuple[str, str] | None) -> None:
         kind = self.inbound.kind
         if kind == "unsupported":
-            self.say("unsupported", what=self.inbound.unsupported or "bijlagen")
+            self.say("unsupported", what=attachment(self.inbound.unsupported, self.lang))
         elif kind == "choice":
             self.on_choice(self.inbound.choice or "")
         elif command is not None:
@@ -407,8 +407,7 @@ class Conversation:
 
     def relay(self, case: Case, text: str) -> None:
         assert case.id is not None
-        self.work.session.add(Message(case_id=case.id, at=self.work.now, author="volunteer",
-                                      kind="volunteer", text=text))
+        self.work.record(case.id, "volunteer", "volunteer", text)
         if case.state in lifecycle.WORKING:
             self.work.move(case, "volunteer_wrote", "volunteer")
         if case.servant_id:

@@ -28,7 +28,6 @@ from routing.normalize import canonical_stem as canonical
 
 THEME, NEED, ENTRY = 0, 1, 2
 _FUZZY_MIN_LEN = 6
-_JOINED_EDITS = 2  # typo correction allowed for two words read as one
 _COMPOUND_MIN_LEN = 7
 _COMPOUND_PART_MIN = 4
 _LINKERS = ("s", "e", "en")
@@ -39,7 +38,7 @@ _MAX_GUESS_LEN = 30  # longer tokens get no typo correction or compound split
 _LOOSE_WINDOW = 4  # words of a phrase may stand this far apart, in any order
 _LOOSE_FACTOR = 0.7
 _PART_FACTOR = 0.8
-_MODIFIER_FACTOR = 0.8  # the left part of a compound modifies its head ("natuur|lessen")
+_MODIFIER_FACTOR = 0.8  # the left part of a compound modifies its head ("fiets|lessen")
 _METHOD_FACTOR = 0.6
 _SETTING_FACTOR = 0.4
 _FAR_FUTURE = dt.date.max.toordinal()
@@ -139,6 +138,9 @@ class TermIndex:
         self._position_cache: dict[str, frozenset[str]] = {}
         # per compound token: the keys of its left part, which modifies the head
         self._modifier_cache: dict[str, frozenset[str]] = {}
+        self._content_cache: dict[frozenset[str], tuple[Phrase, ...]] = {}
+        self._token_cache: dict[tuple[str, str], tuple[tuple[tuple[Phrase, float], ...],
+                                                       tuple[str, ...]]] = {}
         self._build_phrases(kmap)
 
     # ------------------------------------------------------------------ phrases
@@ -260,12 +262,10 @@ class TermIndex:
             self._position_cache[token] = result
         return result
 
-    def _correct(self, token: str, limit: int = 2) -> str | None:
+    def _correct(self, token: str) -> str | None:
         if len(token) < _FUZZY_MIN_LEN:
             return None
-        max_edits = min(limit, 1 if len(token) < 10 else 2)
-        if max_edits <= 0:
-            return None
+        max_edits = 1 if len(token) < 10 else 2
         pool: list[str] = []
         for size in range(len(token) - max_edits, len(token) + max_edits + 1):
             pool.extend(self._fuzzy_pool.get((token[0], size), ()))
@@ -286,7 +286,7 @@ class TermIndex:
         return part if keys(part) & self.key_vocab else None
 
     def _compound_keys(self, token: str) -> frozenset[str]:
-        """Keys of the known parts of a Dutch compound ("buurtmoestuin" -> buurt, moestuin)."""
+        """Keys of the known parts of a Dutch compound ("schoolmoestuin" -> school, moestuin)."""
         if len(token) < _COMPOUND_MIN_LEN:
             return frozenset()
         best: tuple[int, frozenset[str], frozenset[str]] | None = None
@@ -336,54 +336,81 @@ class TermIndex:
         found: list[PhraseMatch] = []
         matched: set[int] = set()
         repeats: dict[int, int] = defaultdict(int)
-        own = [keys(t) for t in toks]
         n = len(toks)
         for i in range(n):
+            if i in skip:
+                continue
+            singles, pair_firsts = self._token_phrases(toks[i], lang)
+            for phrase, factor in singles:
+                if repeats[id(phrase)] < _MAX_REPEATS:
+                    found.append(PhraseMatch(phrase, i, 1, factor))
+                    matched.add(id(phrase))
+                    repeats[id(phrase)] += 1
+            if not pair_firsts or i + 1 >= n:
+                continue
             seen: set[int] = set()
-            # a word that is itself a map term does not also stand for its stem-mates
-            # ("school" is not "scholing")
-            literal = (toks[i],) in self.single_texts
-            for phrase in self._candidates(pos_keys, i):
+            for phrase in self._pair_candidates(pair_firsts, pos_keys[i + 1]):
                 if id(phrase) in seen:
                     continue
                 seen.add(id(phrase))
                 size = len(phrase.text)
-                if literal and size == 1 and phrase.text[0] != toks[i]:
-                    continue
                 if i + size > n:
                     continue
                 if (phrase.lang and lang and phrase.lang != lang
                         and tuple(toks[i:i + size]) != phrase.text):
                     continue
                 if repeats[id(phrase)] < _MAX_REPEATS and self._fits(phrase, toks, pos_keys, i):
-                    # a part of a compound tells less than the word itself
-                    part = size == 1 and not phrase.token_keys[0] & own[i]
-                    factor = 1.0
-                    if part:
-                        factor = _PART_FACTOR
-                        if phrase.token_keys[0] & self._modifier_cache.get(toks[i], frozenset()):
-                            factor *= _MODIFIER_FACTOR
-                    found.append(PhraseMatch(phrase, i, size, factor))
+                    found.append(PhraseMatch(phrase, i, size))
                     matched.add(id(phrase))
                     repeats[id(phrase)] += 1
         found.extend(self._joined(toks, skip))
         found.extend(self._loose(pos_keys, matched, lang))
         return found
 
-    def _candidates(self, pos_keys: Sequence[frozenset[str]], i: int) -> list[Phrase]:
-        here = pos_keys[i]
-        out: list[Phrase] = []
-        single, pairs = self.phrases_by_first, self.phrases_by_pair
+    def _token_phrases(self, token: str, lang: str
+                       ) -> tuple[tuple[tuple[Phrase, float], ...], tuple[str, ...]]:
+        """The one-word phrases a token matches, each with its weight factor, and its keys
+        that start longer phrases; worked out once per token (and language)."""
+        cache_key = (token, lang)
+        cached = self._token_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        here = self.position_keys(token)
+        own = keys(token)
+        # a word that is itself a map term does not also stand for its stem-mates
+        # ("school" is not "scholing")
+        literal = (token,) in self.single_texts
+        modifier = self._modifier_cache.get(token, frozenset())
+        singles: list[tuple[Phrase, float]] = []
+        seen: set[int] = set()
         for k in here:
-            if k in single:
-                out.extend(single[k])
-        if i + 1 < len(pos_keys):
-            for k0 in here:
-                if k0 not in self._pair_firsts:
+            for phrase in self.phrases_by_first.get(k, ()):
+                if id(phrase) in seen:
                     continue
-                out.extend(pairs.get((k0, ""), ()))
-                for k1 in pos_keys[i + 1]:
-                    out.extend(pairs.get((k0, k1), ()))
+                seen.add(id(phrase))
+                if literal and phrase.text[0] != token:
+                    continue
+                if phrase.lang and lang and phrase.lang != lang and (token,) != phrase.text:
+                    continue
+                factor = 1.0
+                if not phrase.token_keys[0] & own:
+                    # a part of a compound tells less than the word itself
+                    factor = _PART_FACTOR
+                    if phrase.token_keys[0] & modifier:
+                        factor *= _MODIFIER_FACTOR
+                singles.append((phrase, factor))
+        result = (tuple(singles), tuple(k for k in here if k in self._pair_firsts))
+        if len(self._token_cache) < _CACHE_LIMIT:
+            self._token_cache[cache_key] = result
+        return result
+
+    def _pair_candidates(self, firsts: Sequence[str], nexts: frozenset[str]) -> list[Phrase]:
+        out: list[Phrase] = []
+        pairs = self.phrases_by_pair
+        for k0 in firsts:
+            out.extend(pairs.get((k0, ""), ()))
+            for k1 in nexts:
+                out.extend(pairs.get((k0, k1), ()))
         return out
 
     def _joined(self, toks: Sequence[str], skip: frozenset[int]) -> list[PhraseMatch]:
@@ -398,7 +425,7 @@ class TermIndex:
             if cached is None:
                 cached = keys(joined)
                 if not cached & self.key_vocab:
-                    corrected = self._correct(joined, _JOINED_EDITS)
+                    corrected = self._correct(joined)
                     cached = keys(corrected) if corrected else frozenset()
                 if len(self._position_cache) < _CACHE_LIMIT:
                     self._position_cache[" " + joined] = cached
@@ -408,29 +435,44 @@ class TermIndex:
                         out.append(PhraseMatch(phrase, i, 2))
         return out
 
+    def _content_phrases(self, here: frozenset[str]) -> tuple[Phrase, ...]:
+        """The longer phrases that have a content word with one of these keys (once per
+        key set)."""
+        cached = self._content_cache.get(here)
+        if cached is None:
+            found: dict[int, Phrase] = {}
+            for k in here:
+                for phrase in self.phrases_by_content.get(k, ()):
+                    found.setdefault(id(phrase), phrase)
+            cached = tuple(found.values())
+            if len(self._content_cache) < _CACHE_LIMIT:
+                self._content_cache[here] = cached
+        return cached
+
     def _loose(self, pos_keys: Sequence[frozenset[str]], matched: set[int],
                lang: str) -> list[PhraseMatch]:
         out: list[PhraseMatch] = []
         tried: set[int] = set()
         n = len(pos_keys)
         for i in range(n):
-            for k in pos_keys[i]:
-                for phrase in self.phrases_by_content.get(k, ()):
-                    if id(phrase) in matched or id(phrase) in tried or (
-                            phrase.lang and lang and phrase.lang != lang):
-                        continue
-                    lo, hi = max(0, i - _LOOSE_WINDOW), min(n, i + _LOOSE_WINDOW + 1)
-                    spots = []
-                    for tk in phrase.content_keys:
-                        spot = next((j for j in range(lo, hi) if tk & pos_keys[j]), None)
-                        if spot is None:
-                            break
-                        spots.append(spot)
-                    else:
-                        if len(set(spots)) == len(spots):
-                            tried.add(id(phrase))
-                            start, end = min(spots), max(spots) + 1
-                            out.append(PhraseMatch(phrase, start, end - start, _LOOSE_FACTOR))
+            if not pos_keys[i]:
+                continue
+            for phrase in self._content_phrases(pos_keys[i]):
+                if id(phrase) in matched or id(phrase) in tried or (
+                        phrase.lang and lang and phrase.lang != lang):
+                    continue
+                lo, hi = max(0, i - _LOOSE_WINDOW), min(n, i + _LOOSE_WINDOW + 1)
+                spots = []
+                for tk in phrase.content_keys:
+                    spot = next((j for j in range(lo, hi) if tk & pos_keys[j]), None)
+                    if spot is None:
+                        break
+                    spots.append(spot)
+                else:
+                    if len(set(spots)) == len(spots):
+                        tried.add(id(phrase))
+                        start, end = min(spots), max(spots) + 1
+                        out.append(PhraseMatch(phrase, start, end - start, _LOOSE_FACTOR))
         return out
 
     @staticmethod

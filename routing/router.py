@@ -37,8 +37,9 @@ _EXTRA_SHARE = 0.25  # weight of further matched themes/needs beyond the best on
 _W_THEME, _W_NEED, _W_TEXT, _W_NAMED = 1.0, 0.8, 0.35, 1.0
 _LOCAL_MUNICIPALITY, _LOCAL_PROVINCE = 0.35, 0.3
 _SCORE_SCALE = 3.0
+_MASK_CACHE_LIMIT = 1024
 _MAX_SPANS = 8  # mentions of one theme or need counted at most
-SETTING_CONTEXT = 0.6  # a theme word in a phrase of place ("in het plantsoen") says less
+SETTING_CONTEXT = 0.6  # a theme word in a phrase of place ("bij de vijver") says less
 
 # General words that show a volunteer asks for help of some kind (not tied to any map).
 _HELP_CUES = frozenset(
@@ -49,7 +50,7 @@ _HELP_CUES = frozenset(
     ]
 )
 # General prepositions of place and the short words that may follow them before a noun
-# ("in het plantsoen", "op de bollenvelden", "next to our school").
+# ("bij de vijver", "langs de gracht", "next to the park").
 _LOCATIVE = frozenset(["in", "op", "bij", "naast", "langs", "rond", "rondom", "nabij",
                        "vlakbij", "achter", "tegenover", "at", "near", "around", "along",
                        "beside", "on"])
@@ -153,16 +154,24 @@ class Router:
         self._stage_masks = {s: ~a.has_stages | a.mask_rows(a.stage_rows.get(s, []))
                              for s in STAGES}
         self._no_muni = ~a.has_municipalities
+        self._mask_cache: dict[tuple[dt.date, str | None, str | None, str | None],
+                               BoolArray] = {}
+        self._any_fit = np.full(a.size, _ANY_THEME, dtype=np.float32)
         self._open_cache: dict[dt.date, BoolArray] = {}
         self._servant_cache: dict[tuple[str | None, str | None],
                                   list[tuple[int, Servant]]] = {}
         self.local_needs, self.theme_free_needs = self._need_kinds()
         self._need_pos = {n: i for i, n in enumerate(self.index.need_ids)}
+        self._free_fit: dict[str, FloatArray] = {}
+        for need in self.theme_free_needs & set(self._need_pos):
+            fit = self._any_fit.copy()
+            fit[a.need_cols[self._need_pos[need]] > 0] = 1.0
+            self._free_fit[need] = fit
         counts = {n.id: sum(1 for e in kmap.entries if n.id in e.needs) for n in kmap.needs}
         self.default_need = max(counts, key=lambda n: (counts[n], n)) if counts else None
         self._theme_pos = {t: i for i, t in enumerate(self.index.theme_ids)}
         self._has_general = any(t.id == GENERAL_THEME for t in kmap.themes)
-        self._stage_phrases = {s: [tuple(tokens(c)) for c in cues]
+        self._stage_phrases = {s: [f" {' '.join(tokens(c))} " for c in cues]
                                for s, cues in _STAGE_CUES.items()}
 
     def _servants(self, theme: str | None, region: str | None, today: dt.date,
@@ -212,26 +221,26 @@ class Router:
         theme_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
         need_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
         named_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
-        context_spans: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
         first: dict[tuple[int, int], int] = {}
         setting = _setting_positions(toks) if SETTING_CONTEXT < 1.0 else frozenset()
+        in_context: set[int] = set()  # themes with a mention in a phrase of place
+        softened: set[tuple[int, int, int]] = set()  # (theme, start, end) weighed down
         for match in self.index.match(toks, frozenset(skip), lang):
             end = match.start + match.length
             in_setting = match.start in setting and not match.phrase.setting
             for kind, idx, weight in match.phrase.targets:
-                if kind == THEME and setting:
-                    # every theme span at full weight, to weigh the routes with
-                    context_spans[idx].append((match.start, end, weight * match.factor))
                 if kind == THEME and in_setting:
                     weight *= SETTING_CONTEXT
+                    in_context.add(idx)
+                    softened.add((idx, match.start, end))
                 spans = (theme_spans if kind == THEME else need_spans if kind == NEED
                          else named_spans)
                 spans[idx].append((match.start, end, weight * match.factor))
                 first[(kind, idx)] = min(first.get((kind, idx), 10**9), match.start)
         theme_ids, need_ids = self.index.theme_ids, self.index.need_ids
         bag = self._bag(toks, skip)
-        theme_scores = {theme_ids[i]: _best_cover(s, REPEAT_SHARE)
-                        for i, s in theme_spans.items()}
+        covers = {i: _best_cover(s, REPEAT_SHARE) for i, s in theme_spans.items()}
+        theme_scores = {theme_ids[i]: c for i, c in covers.items()}
         if ENTRY_THEME_SHARE:
             # an entry named by its name or terms speaks for its first theme
             for row, entry_spans in named_spans.items():
@@ -255,21 +264,25 @@ class Router:
                        for i, s in need_spans.items()}
         themes = _rank(theme_scores, {theme_ids[i]: first[(THEME, i)] for i in theme_spans},
                        THEME_MIN, demote=GENERAL_THEME)
-        if context_spans:
+        if in_context:
             # the setting context decides the order only; the routes weigh every theme
             # by its full evidence
-            full = {theme_ids[i]: _best_cover(ctx, REPEAT_SHARE)
-                    - _best_cover(theme_spans[i], REPEAT_SHARE)
-                    for i, ctx in context_spans.items()}
+            full = {theme_ids[i]: _best_cover(
+                [(a, b, w / SETTING_CONTEXT if (i, a, b) in softened else w)
+                 for a, b, w in theme_spans[i]], REPEAT_SHARE) - covers[i]
+                for i in in_context}
             themes = [(t, v + full.get(t, 0.0)) for t, v in themes]
         needs = _rank(need_scores, {need_ids[i]: first[(NEED, i)] for i in need_spans},
                       NEED_MIN)
         named = {i: _best_cover(s) for i, s in named_spans.items()}
         general = theme_ids.index(GENERAL_THEME) if GENERAL_THEME in theme_ids else -1
         lexicon = [i for i, t in enumerate(toks) if is_lexicon_word(t)]
-        evidence = max((_best_cover([sp for sp in spans if not lexicon or not any(
-            sp[0] <= j < sp[1] for j in lexicon)], REPEAT_SHARE)
-            for i, spans in theme_spans.items() if i != general), default=0.0)
+        if lexicon:  # words of the out-of-scope lexicon are no evidence of scope
+            evidence = max((_best_cover([sp for sp in spans if not any(
+                sp[0] <= j < sp[1] for j in lexicon)], REPEAT_SHARE)
+                for i, spans in theme_spans.items() if i != general), default=0.0)
+        else:
+            evidence = max((c for i, c in covers.items() if i != general), default=0.0)
         stage = self._stage(toks)
         weak = frozenset(theme_scores) - {t for t, _ in themes}
         return _Analysis(lang, toks, themes, weak, evidence, needs, named, region,
@@ -296,7 +309,7 @@ class Router:
     def _stage(self, toks: Sequence[str]) -> str | None:
         joined = f" {' '.join(toks)} "
         found = [s for s, phrases in self._stage_phrases.items()
-                 if any(f" {' '.join(p)} " in joined for p in phrases)]
+                 if any(p in joined for p in phrases)]
         return found[-1] if len(found) == 1 else None
 
     # ------------------------------------------------------------------ routing
@@ -379,6 +392,9 @@ class Router:
         a = self.arrays
         if a.size == 0 or not (themes or needs or an.named):
             return [], 0.0
+        mask = self._filter_mask(today, region, municipality, stage)
+        if not mask.any():
+            return [], 0.0
         theme_w = self._weights(themes, self._theme_pos, dict(an.themes))
         need_w = self._weights(needs, self._need_pos, dict(an.needs))
         score = np.zeros(a.size, dtype=np.float32)
@@ -386,10 +402,10 @@ class Router:
         if themes:
             best, total = self._fit(a.theme_cols, theme_w)
             s_theme = best + _EXTRA_SHARE * (total - best)
-            any_fit = np.full(a.size, _ANY_THEME, dtype=np.float32)
-            if needs and needs[0] in self.theme_free_needs and needs[0] in self._need_pos:
+            any_fit = self._any_fit
+            if needs and needs[0] in self._free_fit:
                 # legal help and the like: the kind of help matters more than the theme
-                any_fit[a.need_cols[self._need_pos[needs[0]]] > 0] = 1.0
+                any_fit = self._free_fit[needs[0]]
             s_theme = np.where(a.any_theme, any_fit, s_theme)
             score += _W_THEME * s_theme
             relevant |= best > 0
@@ -405,40 +421,58 @@ class Router:
             score += _LOCAL_MUNICIPALITY * self._muni_rows[municipality]
         if region is not None and region in self._province_rows:
             score += _LOCAL_PROVINCE * self._province_rows[region]
-        mask = relevant & self._open_mask(today)
+        rows = np.flatnonzero(relevant & mask)
+        if rows.size == 0:
+            return [], 0.0
+        picked = rows[np.argsort(-score[rows], kind="stable")[:max_routes]]
+        picked_scores = score[picked].tolist()
+        routes = []
+        entries = self.kmap.entries
+        for row, value in zip(picked.tolist(), picked_scores, strict=True):
+            entry = entries[row]
+            why = self.explainer.explain(entry, lang=lang, themes=themes, needs=needs,
+                                         region=region, municipality=municipality,
+                                         named=an.named.get(row, 0.0) >= 3.0)
+            routes.append(Route(entry.id, entry.kind, entry.name,
+                                min(1.0, value / _SCORE_SCALE), why))
+        return routes, picked_scores[0]
+
+    def _filter_mask(self, today: dt.date, region: str | None, municipality: str | None,
+                     stage: str | None) -> BoolArray:
+        """Entries open on the day, for the place and the stage (worked out once per
+        combination: a handful of days, places and stages)."""
+        key = (today, region, municipality, stage)
+        cached = self._mask_cache.get(key)
+        if cached is not None:
+            return cached
+        a = self.arrays
+        mask = self._open_mask(today)
         if region is not None and region in self._region_masks:
-            mask &= self._region_masks[region]
+            mask = mask & self._region_masks[region]
         else:
-            mask &= a.national
+            mask = mask & a.national
         if municipality is not None and municipality in self._muni_masks:
             mask &= self._muni_masks[municipality]
         else:
             mask &= self._no_muni
         if stage is not None:
             mask &= self._stage_masks.get(stage, mask)
-        rows = np.flatnonzero(mask)
-        if rows.size == 0:
-            return [], 0.0
-        picked = rows[np.argsort(-score[rows], kind="stable")[:max_routes]]
-        routes = []
-        for row in picked.tolist():
-            entry = self.kmap.entries[row]
-            why = self.explainer.explain(entry, lang=lang, themes=themes, needs=needs,
-                          region=region, municipality=municipality,
-                          named=row in an.named and an.named[row] >= 3.0)
-            routes.append(Route(entry.id, entry.kind, entry.name,
-                                min(1.0, float(score[row]) / _SCORE_SCALE), why))
-        return routes, float(score[picked[0]])
+        if len(self._mask_cache) >= _MASK_CACHE_LIMIT:
+            self._mask_cache.clear()
+        self._mask_cache[key] = mask
+        return mask
 
     def _fit(self, cols: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Per entry: the best weight among its matched themes (or needs), and their sum."""
-        best = np.zeros(self.arrays.size, dtype=np.float32)
-        total = np.zeros(self.arrays.size, dtype=np.float32)
-        for i in np.flatnonzero(weights).tolist():
-            column = cols[i] * weights[i]
-            np.maximum(best, column, out=best)
-            total += column
-        return best, total
+        idx = np.flatnonzero(weights)
+        if idx.size == 0:
+            zero = np.zeros(self.arrays.size, dtype=np.float32)
+            return zero, zero
+        if idx.size == 1:
+            column = cols[idx[0]] * weights[idx[0]]
+            return column, column
+        weighted = cols[idx] * weights[idx, None]
+        return weighted.max(axis=0), weighted.sum(axis=0)
 
     def _text_scores(self, an: _Analysis) -> FloatArray:
         """tf-idf of the question's words over the entries' texts, scaled to [0, 1]."""

@@ -126,10 +126,6 @@ def is_lexicon_word(token: str) -> bool:
     return bool(_token_kinds(token))
 
 
-def _hits(toks: Sequence[str], kind: str) -> int:
-    return sum(1 for t in toks if kind in _token_kinds(t))
-
-
 def _phrase_hits(joined: str, phrases: Sequence[str]) -> int:
     return sum(1 for p in phrases if f" {p} " in joined)
 
@@ -145,21 +141,24 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
         return None
     if all(t in _GREETING or (t in STOPWORDS and len(t) <= 3) for t in content):
         return "greeting"
+    hits = {"personal": 0, "neighbour": 0, "job": 0, "spam": 0}
+    for t in toks:  # the lexicon kinds of every word, looked up once
+        for kind in _token_kinds(t):
+            hits[kind] += 1
     joined = f" {' '.join(toks)} "
-    spam = _hits(toks, "spam") + 2 * _phrase_hits(joined, _SPAM_PHRASES)
+    spam = hits["spam"] + 2 * _phrase_hits(joined, _SPAM_PHRASES)
     if spam >= 3:
         return "spam"
     present = set(toks)
     collective = bool(present & _COLLECTIVE)
     singular = bool(present & _SINGULAR)
-    personal = _hits(toks, "personal") + _phrase_hits(
-        joined, _PERSONAL_PHRASES)
+    personal = hits["personal"] + _phrase_hits(joined, _PERSONAL_PHRASES)
     if personal and not collective:
         return "personal"
-    job = _hits(toks, "job") + _phrase_hits(joined, _JOB_PHRASES)
+    job = hits["job"] + _phrase_hits(joined, _JOB_PHRASES)
     if job and not collective and in_scope_evidence < 1.0:
         return "job"
-    neighbour = _hits(toks, "neighbour")
+    neighbour = hits["neighbour"]
     if neighbour and singular and not collective and in_scope_evidence < 1.0:
         return "neighbour"
     return None

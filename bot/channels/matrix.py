@@ -136,10 +136,14 @@ def channel_error(response: ErrorResponse, *, sending: bool = False) -> ChannelE
     if (status is not None and status >= 500) or (status is None and not code):
         return TransientError(str(response))
     if code == "M_UNKNOWN_TOKEN":
-        return ChannelError("the homeserver no longer accepts the bot's access token")
+        return TokenRejected("the homeserver no longer accepts the bot's access token")
     if sending and code in _GONE_ERRCODES:
         return RecipientGone(str(response))
     return ChannelError(str(response))
+
+
+class TokenRejected(ChannelError):
+    """The access token was revoked or expired (the bot logs in again if it has a password)."""
 
 
 class _NotYet(Exception):
@@ -260,7 +264,10 @@ class MatrixChannel:
         if not self._txn_prefix:
             self._txn_prefix = secrets.token_hex(4)
             await self._state.set(TXN_KEY, self._txn_prefix)
-        device_id = self._device_id or await self._state.get(DEVICE_KEY)
+        # With a password the device is reused across logins (its keys are in the store);
+        # an access token belongs to one device, which the server tells us.
+        device_id = self._device_id or (
+            None if self._access_token else await self._state.get(DEVICE_KEY))
         config = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0,
                                    store_sync_tokens=False, encryption_enabled=True,
                                    request_timeout=self._request_timeout,
@@ -378,6 +385,13 @@ class MatrixChannel:
                 raise
             except _NotYet:
                 await asyncio.sleep(self._backoff_base)
+            except TokenRejected as exc:
+                failures += 1
+                log.warning("matrix.token_rejected", detail=str(exc), failures=failures)
+                await asyncio.sleep(self._backoff(failures))
+                if self._password:
+                    with contextlib.suppress(ChannelError):
+                        await self._login()
             except Exception as exc:  # homeserver down, restarting, rate limit, desk failing
                 failures += 1
                 wait = self._wait_for(exc, failures)
@@ -442,7 +456,10 @@ class MatrixChannel:
             await self._on_invite(room_id, invite)
         for room_id, joined in response.rooms.join.items():
             events: list[Event] = list(joined.timeline.events)
-            if deliver and joined.timeline.limited and joined.timeline.prev_batch and self._since:
+            joined_now = any(isinstance(e, RoomMemberEvent) and e.state_key == self.user_id
+                             and e.membership == "join" for e in events)
+            if deliver and joined.timeline.limited and joined.timeline.prev_batch \
+                    and self._since and not joined_now:  # (a new room has no gap, only history)
                 events = await self._fill_gap(room_id, joined.timeline.prev_batch) + events
             if deliver:
                 for event in events:
@@ -482,6 +499,7 @@ class MatrixChannel:
                        "room": {"rooms": [room_id], "timeline": {"limit": 1},
                                 "ephemeral": {"types": []},
                                 "account_data": {"not_types": ["*"]}}}
+
         def known() -> bool:
             room = client.rooms.get(room_id)
             return room is not None and user_id in room.users

@@ -38,7 +38,10 @@ def build_channels(settings: Settings, engine: Engine) -> list[Channel]:
         from bot.channels.telegram import TelegramChannel
 
         channels.append(TelegramChannel.from_settings(settings, DbStateStore(engine)))
-    # Matrix: append its channel here when settings.matrix_homeserver is set.
+    if settings.matrix_homeserver is not None:
+        from bot.channels.matrix import MatrixChannel
+
+        channels.append(MatrixChannel.from_settings(settings, DbStateStore(engine)))
     return channels
 
 

@@ -66,9 +66,22 @@ def status(engine: sa.Engine) -> SchemaStatus:
                         untracked_tables=current is None and bool(tables))
 
 
+def matches_models(engine: sa.Engine) -> bool:
+    """Does the database have exactly the models' tables and columns?"""
+    from alembic.autogenerate import compare_metadata
+    from sqlmodel import SQLModel
+
+    from bot import models  # noqa: F401  (registers the tables)
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return not compare_metadata(context, SQLModel.metadata)
+
+
 def upgrade(url: str, revision: str = "head") -> SchemaStatus:
     """Bring the database at ``url`` to ``revision``. A database whose tables were made by
-    ``create_all`` before migrations existed is stamped at the baseline first."""
+    ``create_all`` (no migration history) is adopted: stamped at the newest migration when
+    its schema matches the models exactly, else at the baseline, then upgraded."""
     from bot.db import make_engine
 
     engine = make_engine(url)
@@ -76,7 +89,7 @@ def upgrade(url: str, revision: str = "head") -> SchemaStatus:
         before = status(engine)
         config = alembic_config(url)
         if before.untracked_tables:
-            command.stamp(config, BASELINE)
+            command.stamp(config, "head" if matches_models(engine) else BASELINE)
         command.upgrade(config, revision)
         return status(engine)
     finally:

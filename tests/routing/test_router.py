@@ -347,3 +347,31 @@ def test_theme_without_entries_is_a_knowledge_gap(router: Router) -> None:
     assert r.themes == ("rook",) and r.clarify == ()
     assert r.routes == () and r.confidence == 0.0
     assert r.servant is not None and r.servant.id == "gerda-desk"
+
+
+def test_the_head_of_a_compound_outweighs_its_modifier(router: Router) -> None:
+    # "fiets|lesprogramma": a lesson programme (about cycling), both parts map terms
+    r = router.route("is er een fietslesprogramma met subsidie?", today=DAY)
+    assert r.themes[:2] == ("onderwijs", "fietsen")
+
+
+def test_a_theme_word_in_a_phrase_of_place_is_setting_not_subject(router: Router) -> None:
+    for text in ("Bij de bloemenweide willen we een lesprogramma geven, wie heeft tips?",
+                 "Near the wildflowers we want to give lessons, any advice?"):
+        r = router.route(text, today=DAY)
+        assert r.themes[:2] == ("onderwijs", "bijen"), text
+        # the routes still weigh the place's theme fully: the bee entries are offered
+        assert "bijennetwerk" in ids(r)
+
+
+def test_token_caches_do_not_leak_between_questions(router: Router) -> None:
+    first = router.route("wij zoeken een fietsenstallingsubsidie in zandhaven", today=DAY)
+    for text in ("bijenhotel bij de school", "the plant next to us smokes",
+                 "wie geeft tips over een bloemen weide?", "Where can we get advice?"):
+        router.route(text, today=DAY)
+    again = router.route("wij zoeken een fietsenstallingsubsidie in zandhaven", today=DAY)
+    assert again == first
+    en = router.route("we look for a grant for a bike rack", today=DAY)
+    nl = router.route("wij zoeken subsidie voor een fietsenstalling", today=DAY)
+    assert ids(en) == ids(nl) == ["fietsfonds"]
+    assert en.routes[0].why != nl.routes[0].why  # the why is in the question's language

@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "question_stat",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("theme", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("needs", sa.JSON(), nullable=False),

@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from bot.channel import Choice, Inbound, MemoryStateStore, Outbound, TransientError
+from bot.channel import (
+    Choice,
+    Inbound,
+    MemoryStateStore,
+    Outbound,
+    RecipientGone,
+    TransientError,
+)
 from bot.channels.matrix import SINCE_KEY, MatrixChannel
 from tests.fixtures.synapse import Accounts, MatrixPerson, Synapse
 
@@ -127,6 +134,11 @@ async def test_a_volunteers_dm_reaches_the_handler_and_answers_come_back(
     assert photo.unsupported == "photo"
     assert [i.message_id for i in bot.recorder.inbound] == list(
         dict.fromkeys(i.message_id for i in bot.recorder.inbound))  # each event once
+
+    await bot.send(room, "via het kamer-id", "k2")  # a room id works as chat_id too
+    assert (await vera.wait_for(lambda m: m.body == "via het kamer-id")).room_id == room
+    with pytest.raises(RecipientGone):  # a room the bot is not in
+        await bot.send("!nergens:desk.test", "weg", "k3")
 
 
 async def test_a_send_to_a_user_id_creates_one_encrypted_dm_and_reuses_it(
@@ -347,3 +359,42 @@ def _membership(bot: Bot, person: MatrixPerson, room_id: str) -> str | None:
     if room is None:
         return None
     return "join" if bot.accounts.bot.user_id in room.users else "leave"
+
+
+async def test_from_settings_logs_in_with_an_access_token(
+        synapse: Synapse, matrix_accounts: Accounts, tmp_path: Path,
+        matrix_people: dict[str, MatrixPerson]) -> None:
+    from pydantic import SecretStr
+
+    from bot.settings import Settings
+
+    bot_account, vera = matrix_accounts.bot, matrix_people["volunteer"]
+    settings = Settings(matrix_homeserver=synapse.url, matrix_user_id=bot_account.user_id,
+                        matrix_access_token=SecretStr(bot_account.access_token),
+                        matrix_store_path=tmp_path / "store", matrix_encrypt_new_rooms=False)
+    state = MemoryStateStore()
+    channel = MatrixChannel.from_settings(settings, state, servants=())
+    assert bot_account.access_token not in repr(channel)
+    recorder = Recorder()
+    await channel.start(recorder)
+    try:
+        assert await state.get("matrix:device_id") == bot_account.device_id  # via whoami
+        await channel.send(Outbound("matrix", vera.user_id, "hallo Vera", key="s1"))
+        hello = await vera.wait_for(lambda m: m.body == "hallo Vera")
+        assert not hello.encrypted  # WEGWIJS_MATRIX_ENCRYPT_NEW_ROOMS=false
+        await vera.say(hello.room_id, "hoi")
+        got = await recorder.wait_for(lambda i: i.text == "hoi")
+        assert got.chat_id == vera.user_id
+    finally:
+        await channel.stop()
+
+
+async def test_a_wrong_password_fails_the_start_with_a_channel_error(
+        synapse: Synapse, matrix_accounts: Accounts, tmp_path: Path) -> None:
+    from bot.channel import ChannelError
+
+    channel = MatrixChannel(synapse.url, matrix_accounts.bot.user_id,
+                            state=MemoryStateStore(), store_path=tmp_path / "store",
+                            password="not-the-password")
+    with pytest.raises(ChannelError, match="M_FORBIDDEN"):
+        await channel.start(Recorder())

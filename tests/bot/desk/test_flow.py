@@ -208,3 +208,16 @@ async def test_clarify_accepts_typed_answers_and_ignores_forged_choices(desk: Ha
     answer = await desk.say("wim", QUESTION)
     answer = await desk.say("wim", "Geld en financiering")
     assert [v for v in choice_values(answer) if v.startswith("consent:")]
+
+
+async def test_unsupported_messages_are_named_in_the_volunteers_language(desk: Harness):
+    photo = texts(await desk.say(VERA, "", kind="unsupported", unsupported="photo"))
+    assert "geen foto's" in photo and "photo" not in photo
+    voice = texts(await desk.say(VERA, "", kind="unsupported", unsupported="voice"))
+    assert "geen spraakberichten" in voice and "voice" not in voice
+    odd = texts(await desk.say(VERA, "", kind="unsupported", unsupported="hologram"))
+    assert "geen bijlagen" in odd and "hologram" not in odd  # unknown: a generic word
+    await desk.say(VERA, "/taal en")
+    sticker = texts(await desk.say(VERA, "", kind="unsupported", unsupported="sticker"))
+    assert "I can only read text, not stickers" in sticker
+    assert desk.volunteer(VERA).step == conv.IDLE  # type: ignore[union-attr]

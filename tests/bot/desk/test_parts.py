@@ -96,3 +96,18 @@ async def test_scheduler_runs_inside_the_event_loop_and_calls_tick():
     finally:
         scheduler.shutdown(wait=False)
     assert called.is_set()
+
+
+def test_every_attachment_kind_an_adapter_reports_has_dutch_and_english_words():
+    from bot.channels import matrix, telegram
+    from bot.texts import ATTACHMENTS, attachment
+
+    kinds = {*telegram.UNSUPPORTED_KINDS, *(k for _, k in matrix._MEDIA_KINDS),
+             *matrix._MSGTYPE_KINDS.values()}
+    assert kinds - ATTACHMENTS.keys() == set()
+    for kind in kinds:
+        nl, en = attachment(kind, "nl"), attachment(kind, "en")
+        assert nl and en and "_" not in nl + en
+    assert attachment("photo", "nl") == "foto's" and attachment("photo", "en") == "photos"
+    assert attachment("video_note", "nl") == "videoberichtjes"
+    assert attachment(None, "nl") == "bijlagen" and attachment("nieuw", "en") == "attachments"

@@ -13,6 +13,7 @@ import structlog
 
 from bot.log import QUIET_LIBRARIES
 
+
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
     """CLI commands configure logging for the whole process; undo it after each test so

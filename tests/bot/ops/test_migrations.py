@@ -78,6 +78,23 @@ def test_database_made_by_create_all_is_adopted(db_url: str) -> None:
         engine.dispose()
 
 
+def test_old_database_without_history_is_stamped_at_baseline_and_upgraded(
+        tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrations.upgrade(url, migrations.BASELINE)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE alembic_version"))
+        assert migrations.status(engine).untracked_tables
+        assert not migrations.matches_models(engine) or migrations.head_revision() == \
+            migrations.BASELINE
+        assert migrations.upgrade(url).at_head
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
 def test_a_model_change_without_migration_is_detected(tmp_path: Any) -> None:
     url = f"sqlite:///{tmp_path / 'drift.db'}"
     migrations.upgrade(url)

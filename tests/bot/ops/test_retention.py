@@ -89,6 +89,19 @@ def test_after_twelve_months_closed_cases_are_anonymised(
         assert len(session.exec(select(CheckinStat)).all()) == 1  # statistics survive
 
 
+def test_old_gap_texts_are_cleared(engine: sa.Engine) -> None:
+    from bot.models import QuestionStat
+
+    with transaction(engine) as session:
+        for days in (0, 200):
+            session.add(QuestionStat(at=T0 + dt.timedelta(days=days), theme="zwerfafval",
+                                     gap=True, gap_text=f"vraag over QXGAP{days}"))
+    retention.run_daily(engine, FakeClock(T0 + dt.timedelta(days=370)))
+    assert scan(engine, ("QXGAP0",)) == [] and scan(engine, ("QXGAP200",))
+    with Session(engine) as session:
+        assert len(session.exec(select(QuestionStat)).all()) == 2  # the statistics stay
+
+
 def test_delete_mode_removes_the_cases(engine: sa.Engine,
                                        seeded: dict[str, tuple[int, int]]) -> None:
     clock = FakeClock(T0 + dt.timedelta(days=400))
