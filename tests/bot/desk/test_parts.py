@@ -111,3 +111,31 @@ def test_every_attachment_kind_an_adapter_reports_has_dutch_and_english_words():
     assert attachment("photo", "nl") == "foto's" and attachment("photo", "en") == "photos"
     assert attachment("video_note", "nl") == "videoberichtjes"
     assert attachment(None, "nl") == "bijlagen" and attachment("nieuw", "en") == "attachments"
+
+
+def test_wal_checkpoints_run_in_the_background_and_lose_nothing(tmp_path: Path):
+    import threading
+
+    from sqlalchemy import text
+
+    from bot.db import CHECKPOINT_EVERY, CHECKPOINTERS, transaction
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    create_schema(engine)
+    checkpointer = CHECKPOINTERS[engine]
+    for i in range(2 * CHECKPOINT_EVERY):
+        with transaction(engine) as session:
+            session.execute(text("INSERT INTO kv (key, value, updated_at) VALUES (:k, 'v', "
+                                 "'2026-01-01 00:00:00')"), {"k": f"k{i}"})
+    done = threading.Event()
+    for _ in range(200):  # wait (not a timing assertion) for the thread to run once
+        if checkpointer.checkpoints >= 1 or done.wait(0.05):
+            break
+    assert checkpointer.checkpoints >= 1
+    assert any(t.name == "wegwijs-wal-checkpoint" for t in threading.enumerate())
+    engine.dispose()
+    reopened = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with transaction(reopened) as session:
+        count = session.execute(text("SELECT count(*) FROM kv")).scalar_one()
+    assert count == 2 * CHECKPOINT_EVERY
+    reopened.dispose()

@@ -195,7 +195,20 @@ def test_an_empty_database_gives_an_empty_report(tmp_path) -> None:
     figures = parse(html)
     assert figures.cards["questions"] == "0"
     assert "Geen kennisgaten" in html
-    assert "geen vraagstatistiek" in html  # no question_stat table: says so
+    assert "geen vraagstatistiek" not in html  # the desk's schema has question_stat
+
+
+def test_a_database_without_question_stats_says_so(tmp_path) -> None:
+    from bot.db import create_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    create_schema(engine)
+    with engine.begin() as conn:  # a database from before question statistics existed
+        conn.exec_driver_sql("DROP TABLE question_stat")
+    html = build_report(engine, start=START, end=END, now=NOW)
+    engine.dispose()
+    assert parse(html).cards["questions"] == "0"
+    assert "geen vraagstatistiek" in html
 
 
 def test_without_question_stats_the_cases_are_counted_and_masked(tmp_path) -> None:
@@ -205,6 +218,8 @@ def test_without_question_stats_the_cases_are_counted_and_masked(tmp_path) -> No
 
     engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
     create_schema(engine)
+    with engine.begin() as conn:  # a database from before question statistics existed
+        conn.exec_driver_sql("DROP TABLE question_stat")
     at = dt.datetime(2026, 10, 14, 9, 0, tzinfo=dt.UTC)
     with Session(engine) as session:
         session.add(Case(state="new", question="Bel Jan op 06-12345678 over de moestuin",
