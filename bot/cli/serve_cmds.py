@@ -48,6 +48,7 @@ def build_channels(settings: Settings, engine: Engine) -> list[Channel]:
 async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channel],
                    engine: Engine, stop: asyncio.Event) -> None:
     """Run the desk with ``channels`` until ``stop`` is set."""
+    from bot import retention
     from bot.desk import Desk
     from bot.followup import FollowUpConfig
     from bot.knowledge_source import KnowledgeSource
@@ -58,6 +59,11 @@ async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channe
                 channels=[channel.name for channel in channels])
     runtime = Runtime(desk, channels)
     scheduler = build_scheduler(runtime.tick, timezone=settings.timezone)
+    # Retention (GDPR): closed cases past the retention period, once a day at night.
+    scheduler.add_job(retention.run_daily, "cron", hour=3, minute=30,
+                      args=[engine, desk.clock, settings.retention_months, settings.retention_action],
+                      id="retention", name="retention", replace_existing=True, coalesce=True,
+                      max_instances=1, misfire_grace_time=None)
     # Live reload of the knowledge map (file change or SIGHUP); see bot/knowledge_source.py.
     knowledge = KnowledgeSource.open(settings.knowledge, notify=runtime.tell_servant,
                                      on_swap=runtime.use_knowledge)
@@ -73,9 +79,10 @@ async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channe
 
 
 async def _serve(settings: Settings) -> None:
+    from bot import migrations
     from bot.channel import ChannelError
     from bot.cli.desk_cmds import _load
-    from bot.db import create_schema, make_engine
+    from bot.db import make_engine
 
     engine = make_engine(settings.database_url)
     try:
@@ -86,7 +93,7 @@ async def _serve(settings: Settings) -> None:
         if not channels:
             raise _fail(NO_CHANNEL)
         kmap = _load(settings.knowledge)
-        create_schema(engine)
+        migrations.upgrade(settings.database_url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
