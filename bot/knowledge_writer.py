@@ -24,7 +24,9 @@ from typing import Any
 
 import yaml
 
+from routing.load import FILES
 from routing.model import (
+    ENTRY_FILES,
     Eligibility,
     Entry,
     KnowledgeMap,
@@ -37,20 +39,8 @@ from routing.model import (
 )
 
 # The files of a knowledge map, in the order they are written and listed.
-KNOWLEDGE_FILES: tuple[str, ...] = (
-    "themes.yaml",
-    "needs.yaml",
-    "regions.yaml",
-    "funds.yaml",
-    "contact_points.yaml",
-    "networks.yaml",
-    "civil_servants.yaml",
-)
-ENTRY_FILE_OF_KIND: Mapping[str, str] = {
-    "fund": "funds.yaml",
-    "contact_point": "contact_points.yaml",
-    "network": "networks.yaml",
-}
+KNOWLEDGE_FILES: tuple[str, ...] = FILES
+ENTRY_FILE_OF_KIND: Mapping[str, str] = {kind: file for file, kind in ENTRY_FILES.items()}
 
 Record = dict[str, Any]
 FLOW_WIDTH = 96  # a flow collection longer than this (after the key) goes to block style

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bot.cli._apps import knowledge_app
-
-
-def _today(value: str | None) -> dt.date:
-    """The date to check windows against: ``--today`` or today in the desk's time zone."""
-    if value is None:
-        from zoneinfo import ZoneInfo
-
-        from bot.settings import Settings
-
-        return dt.datetime.now(ZoneInfo(Settings().timezone)).date()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"--today: '{value}' is not a date like 2026-11-23.", err=True)
-        raise typer.Exit(code=1) from None
+from bot.cli._dates import day_or_today
 
 
 @knowledge_app.command("check")
@@ -37,7 +22,7 @@ def check(
     """Check a knowledge map: every problem with file and line; exit 1 on any error."""
     from routing.load import check_knowledge, summary
 
-    day = _today(today)
+    day = day_or_today(today)
     if folder is None:
         from bot.settings import Settings
 

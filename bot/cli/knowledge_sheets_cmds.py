@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
+from bot.cli._dates import day_or_today
 from bot.knowledge_diff import diff_maps, format_report, read_questions, route_changes, to_json
 from bot.sheets import ImportFailed, export_workbook, import_knowledge
 from bot.sheets import Progress as ProgressFn
@@ -81,7 +80,7 @@ def import_cmd(
     if not source.exists():
         err.print(f"{source} does not exist.", markup=False)
         raise typer.Exit(1)
-    day = _parse_day(today) or _today()
+    day = day_or_today(today)
     try:
         with _progress() as update:
             report = import_knowledge(source, into, today=day, progress=update)
@@ -99,20 +98,6 @@ def import_cmd(
         err.print(f"  {p}", markup=False)
     summary = ", ".join(f"{n} {title}" for title, n in report.counts.items())
     typer.echo(f"Imported into {into}: {summary}.")
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        err.print(f"'{value}' is not a date; use YYYY-MM-DD.", markup=False)
-        raise typer.Exit(1) from None
 
 
 @knowledge_app.command("diff")
@@ -138,7 +123,7 @@ def diff_cmd(
             err.print(f"Cannot read the questions: {exc}", markup=False)
             raise typer.Exit(1) from None
         total = len(items)
-        day = _parse_day(today) or _today()
+        day = day_or_today(today)
         moved = route_changes(before, after, items, today=day)
     if as_json:
         sys.stdout.write(json.dumps(to_json(diff, moved), ensure_ascii=False) + "\n")

@@ -12,18 +12,9 @@ import typer
 from rich.console import Console
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
+from bot.cli._dates import parse_day
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def _day(value: str | None, name: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        err.print(f"{name} '{value}' is not a date; use YYYY-MM-DD.", markup=False)
-        raise typer.Exit(1) from None
 
 
 def _missing_sqlite_file(url: str) -> bool:
@@ -62,8 +53,8 @@ def report_cmd(
 
     settings = Settings()
     zone = ZoneInfo(settings.timezone)
-    end = _day(date_to, "--to") or dt.datetime.now(zone).date()
-    start = _day(date_from, "--from") or end - dt.timedelta(weeks=12) + dt.timedelta(days=1)
+    end = parse_day(date_to, "--to") or dt.datetime.now(zone).date()
+    start = parse_day(date_from, "--from") or end - dt.timedelta(weeks=12) + dt.timedelta(days=1)
     if start > end:
         err.print("--from is after --to.")
         raise typer.Exit(1)

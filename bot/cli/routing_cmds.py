@@ -12,6 +12,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
+from bot.cli._dates import day_or_today
 from routing.metrics import METRIC_NAMES, missed_targets, percentile, score
 from routing.model import KnowledgeMap
 from routing.result import RouteResult
@@ -29,19 +30,6 @@ TodayOpt = Annotated[
 def _fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code=1)
-
-
-def _today(value: str | None) -> dt.date:
-    if value is None:
-        from zoneinfo import ZoneInfo
-
-        from bot.settings import Settings
-
-        return dt.datetime.now(ZoneInfo(Settings().timezone)).date()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise _fail(f"--today: '{value}' is not a date like 2026-11-23.") from None
 
 
 def _load(path: Path | None, today: dt.date) -> KnowledgeMap:
@@ -131,7 +119,7 @@ def route_cmd(
                                         help='Read {"id","text"} lines on stdin.')] = False,
 ) -> None:
     """Route a question to funds, contact points and networks."""
-    day = _today(today)
+    day = day_or_today(today)
     router = Router(_load(knowledge, day))
     if jsonl:
         _route_jsonl(router, day, sys.stdin, sys.stdout)
@@ -204,7 +192,7 @@ def eval_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Measure routing quality and latency against expected routes."""
-    day = _today(today)
+    day = day_or_today(today)
     router = Router(_load(knowledge, day))
     figures = run_eval(router, _read_questions(questions), day)
     if as_json:
