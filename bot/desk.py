@@ -76,6 +76,8 @@ class Desk:
         self.kmap: KnowledgeMap
         self.router: Router
         self._staff: dict[tuple[str, str], Servant]
+        #: Outbox rows this desk claimed and has not yet marked: row id -> lease expiry.
+        self._leased: dict[int, dt.datetime] = {}
         self.use_knowledge(kmap, router)
 
     def _work(self, session: Session) -> Work:
@@ -192,12 +194,40 @@ class Desk:
         same database does not send them meanwhile."""
         with transaction(self.engine) as session:
             now = self.clock.now()
-            rows = outbox.claim(session, now, dt.timedelta(seconds=self.delivery_lease_seconds),
-                                channels=channels, channel=channel, chat_id=chat_id,
-                                limit=limit)
-            return [outbox.to_outbound(r) for r in rows]
+            lease = dt.timedelta(seconds=self.delivery_lease_seconds)
+            rows = outbox.claim(session, now, lease, channels=channels, channel=channel,
+                                chat_id=chat_id, limit=limit)
+            result = [outbox.to_outbound(r) for r in rows]
+        self._leased = {i: until for i, until in self._leased.items() if until > now}
+        self._leased.update((r.id, now + lease) for r in rows if r.id is not None)
+        return result
+
+    def release_leases(self) -> int:
+        """Hand back the rows this desk claimed but did not mark (a clean stop): another
+        process may deliver them at once instead of waiting for the lease to run out.
+        A row is only touched while it still carries this desk's own lease, so a row
+        another process has claimed since is left alone. Returns how many were released."""
+        held, self._leased = self._leased, {}
+        if not held:
+            return 0
+        released = 0
+        with transaction(self.engine) as session:
+            now = self.clock.now()
+            for row in outbox.claimed_rows(session, held):
+                if row.id is not None and row.next_attempt_at == held[row.id]:
+                    row.next_attempt_at = now
+                    session.add(row)
+                    released += 1
+        if released:
+            log.info("released %d outbox lease(s)", released)
+        return released
+
+    def _unlease(self, key: str) -> None:
+        if key.isdigit():
+            self._leased.pop(int(key), None)
 
     def mark_sent(self, key: str) -> None:
+        self._unlease(key)
         with transaction(self.engine) as session:
             row = outbox.row_for_key(session, key)
             if row is not None and row.sent_at is None:
@@ -207,6 +237,7 @@ class Desk:
 
     def mark_retry(self, key: str, delay_seconds: float) -> None:
         """Keep the message; try again no earlier than ``delay_seconds`` from now."""
+        self._unlease(key)
         with transaction(self.engine) as session:
             row = outbox.row_for_key(session, key)
             if row is not None and row.sent_at is None:
@@ -222,6 +253,7 @@ class Desk:
     def mark_gone(self, key: str) -> list[Outbound]:
         """The recipient cannot be reached: mark the row failed, the volunteer unreachable,
         and tell the servant of each of their open cases."""
+        self._unlease(key)
         with transaction(self.engine) as session:
             work = self._work(session)
             row = outbox.row_for_key(session, key)

@@ -28,7 +28,7 @@ from bot.db import insert_or_ignore, transaction
 from bot.models import Case, FollowUp, Volunteer
 from bot.outbox import Work
 from bot.texts import t
-from bot.workdays import add_working_days, local_date, next_weekly
+from bot.workdays import add_working_days, is_working_day, local_date, next_weekly_working
 from routing.model import KnowledgeMap
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,14 @@ def ensure_digest(work: Work) -> None:
     query = select(FollowUp.id).where(FollowUp.kind == "digest", col(FollowUp.done_at).is_(None))
     if work.session.exec(query).first() is not None:
         return
+    _schedule_digest(work, after=work.now)
+
+
+def _schedule_digest(work: Work, *, after: dt.datetime) -> None:
+    """The first digest slot strictly after ``after``: the configured weekday and hour,
+    or the next working day when that weekday is a public holiday."""
     cfg = work.config
-    due = next_weekly(work.now, cfg.digest_weekday, cfg.digest_hour, cfg.timezone)
+    due = next_weekly_working(after, cfg.digest_weekday, cfg.digest_hour, cfg.timezone)
     add(work, key=f"digest:{due:%Y-%m-%dT%H:%M}", kind="digest", due=due)
 
 
@@ -274,6 +280,11 @@ def _checkin(work: Work, row: FollowUp) -> str:
 def _digest(work: Work, row: FollowUp) -> str:
     from bot.staff import digest_text
 
+    if not is_working_day(local_date(row.due_at, work.config.timezone)):
+        # scheduled for a public holiday (a row from before holidays were skipped):
+        # the week's digest moves to the next working day instead
+        _schedule_digest(work, after=row.due_at - dt.timedelta(seconds=1))
+        return "moved"
     sent = 0
     for servant in work.kmap.servants:
         text = digest_text(work, servant)
@@ -285,10 +296,7 @@ def _digest(work: Work, row: FollowUp) -> str:
 
 
 def _next_digest(work: Work, row: FollowUp) -> None:
-    cfg = work.config
-    due = next_weekly(max(work.now, row.due_at), cfg.digest_weekday, cfg.digest_hour,
-                      cfg.timezone)
-    add(work, key=f"digest:{due:%Y-%m-%dT%H:%M}", kind="digest", due=due)
+    _schedule_digest(work, after=max(work.now, row.due_at))
 
 
 HANDLERS: dict[str, Callable[[Work, FollowUp], str]] = {

@@ -253,6 +253,18 @@ def claim(session: Session, now: dt.datetime, lease: dt.timedelta, *,
     return rows
 
 
+def claimed_rows(session: Session, ids: Collection[int]) -> list[OutboxMessage]:
+    """The still undelivered rows among ``ids``, locked (``FOR UPDATE``) for a lease
+    release: a delivery that marks one meanwhile waits, and then sees the release."""
+    if not ids:
+        return []
+    return list(session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(sorted(ids)), col(OutboxMessage.sent_at).is_(None),
+               col(OutboxMessage.failed).is_(None))
+        .order_by(col(OutboxMessage.id)).with_for_update()).all())
+
+
 def blocked_chats(session: Session, now: dt.datetime) -> set[tuple[str, str]]:
     """Chats with an undelivered row that must wait (keeps each chat's order)."""
     query = select(OutboxMessage.channel, OutboxMessage.chat_id).where(

@@ -2,24 +2,30 @@
 
 What belongs to a volunteer: their ``Volunteer`` row (handle, chat, conversation state),
 their cases with the cases' messages, audit events and follow-ups, every outbox message
-to them or about their cases, and adapter state keyed by their chat. Erasing deletes all
-of it; anonymous statistics (``CheckinStat``) and message-id dedupe rows (``InboundSeen``,
-ids only) stay. ``erase_in_session`` is what ``/vergeet`` should call inside the desk's own
-transaction; the CLI uses ``erase_volunteer``.
+to them or about their cases, and adapter state keyed by their chat or by one of those
+outbox messages (the adapters' delivery progress, ``bot.kv``). Erasing deletes all of
+it (the progress rows also because SQLite may give a deleted outbox row's id to a new
+message, which a stale progress row would then mark as already sent); anonymous
+statistics (``CheckinStat``) and message-id dedupe rows (``InboundSeen``, ids only) stay.
+``erase_in_session`` is what ``/vergeet`` should call inside the desk's own transaction;
+the CLI uses ``erase_and_tell`` (which, like ``/vergeet``, tells the civil servant of each
+open case that the case was erased, without details) or ``erase_volunteer``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, delete, or_
 from sqlmodel import Session, SQLModel, col, select
 
+from bot import cases as lifecycle
 from bot.db import transaction
+from bot.kv import send_progress_keys
 from bot.models import (
     Case,
     CaseEvent,
@@ -29,6 +35,7 @@ from bot.models import (
     OutboxMessage,
     Volunteer,
 )
+from routing.model import KnowledgeMap
 
 EXPORT_FORMAT = "wegwijs-export/1"
 log = logging.getLogger(__name__)
@@ -103,6 +110,13 @@ def collect(session: Session, volunteer_id: int) -> Holdings:
         keys = _chat_keys(vol)
         held.adapter_state = [kv for kv in session.exec(select(KeyValue)).all()
                               if any(_names(kv.key, k) for k in keys)]
+    progress = send_progress_keys(o.id for o in held.outbox if o.id is not None)
+    if progress:
+        known = {kv.key for kv in held.adapter_state}
+        held.adapter_state += [
+            kv for kv in session.exec(select(KeyValue).where(col(KeyValue.key).in_(progress))
+                                      .order_by(col(KeyValue.key))).all()
+            if kv.key not in known]
     return held
 
 
@@ -151,11 +165,15 @@ class EraseReport:
     followups: int
     outbox: int
     adapter_state: int
+    servants_told: int | None = None  # None: nobody was to be told (``erase_volunteer``)
 
     def summary(self) -> str:
+        told = ("" if self.servants_told is None
+                else f"; told {self.servants_told} civil servant(s) with an open case")
         return (f"erased 1 volunteer, {self.cases} case(s), {self.messages} message(s), "
                 f"{self.events} event(s), {self.followups} follow-up(s), "
-                f"{self.outbox} outbox message(s), {self.adapter_state} channel state row(s)")
+                f"{self.outbox} outbox message(s), {self.adapter_state} channel state row(s)"
+                f"{told}")
 
 
 def _delete_ids(session: Session, model: type[SQLModel], ids: Iterable[int | None]) -> int:
@@ -192,3 +210,29 @@ def erase_volunteer(engine: Engine, volunteer_id: int, *, now: dt.datetime) -> E
     log.info("privacy.erased volunteer_id=%s cases=%s at=%s", volunteer_id, report.cases,
              now.isoformat())
     return report
+
+
+def erase_and_tell(engine: Engine, volunteer_id: int, kmap: KnowledgeMap, *,
+                   now: dt.datetime, channels: Collection[str],
+                   timezone: str = "Europe/Amsterdam") -> EraseReport:
+    """Erase one volunteer (as ``erase_volunteer``) and, in the same transaction, queue a
+    short notice through the outbox to the civil servant of each of their open cases
+    (the ``erased_in`` text of ``/vergeet``: the case number, nothing else). ``channels``
+    are the chat channels of this deployment, for the servants' addresses
+    (``bot.outbox.servant_address``); a desk process running that channel delivers it."""
+    from bot.followup import FollowUpConfig
+    from bot.outbox import Work
+    from bot.texts import t
+
+    with transaction(engine) as session:
+        notify = sorted((c.servant_id, c.id) for c in session.exec(
+            select(Case).where(Case.volunteer_id == volunteer_id)).all()
+            if c.state in lifecycle.OPEN and c.servant_id and c.id is not None)
+        report = erase_in_session(session, volunteer_id)
+        work = Work(session, kmap, now, FollowUpConfig(timezone=timezone), channels)
+        for servant_id, case_id in notify:
+            assert servant_id is not None and case_id is not None
+            work.to_servant(servant_id, t("erased_in", "nl", case=case_id))
+    log.info("privacy.erased volunteer_id=%s cases=%s servants_told=%s at=%s", volunteer_id,
+             report.cases, len(notify), now.isoformat())
+    return replace(report, servants_told=len(notify))

@@ -11,6 +11,13 @@ After ``months`` (``WEGWIJS_RETENTION_MONTHS``, default 12) since their last cha
 * delivered or failed outbox rows, finished follow-ups and message-id dedupe rows are
   deleted, and question statistics lose the masked question text kept for knowledge gaps.
 
+Independent of the period, the channel adapters' delivery progress rows
+(``telegram:sent:<key>`` / ``matrix:sent:<key>``, see ``bot.kv``) go as soon as nothing
+can resend their message: for an outbox row once it is delivered, failed or deleted (a
+row still waiting keeps its progress, however old); for any other key (a one-off send:
+the goodbye after ``/vergeet``, an adapter's own note) ``SEND_PROGRESS_DAYS`` after it
+was written, well past any retry or replayed sync batch.
+
 Open cases are never touched, however old. The job is idempotent: running it twice, or
 in two processes at once, does the same as once. Time comes from the caller's clock.
 """
@@ -30,11 +37,13 @@ from bot import cases as lifecycle
 from bot import privacy
 from bot.clock import Clock
 from bot.db import transaction
+from bot.kv import SEND_PROGRESS_PREFIXES, send_progress_target
 from bot.models import (
     Case,
     CaseEvent,
     FollowUp,
     InboundSeen,
+    KeyValue,
     Message,
     OutboxMessage,
     QuestionStat,
@@ -46,6 +55,9 @@ log = logging.getLogger(__name__)
 Action = Literal["anonymise", "delete"]
 #: Cases in these states are finished for retention purposes.
 RETAINABLE = frozenset(lifecycle.FINAL | {lifecycle.RESOLVED})
+#: Age after which progress rows of one-off sends (keys that are no outbox row) go.
+SEND_PROGRESS_DAYS = 30
+_CHUNK = 500  # ids per IN (...) list
 
 
 def months_before(instant: dt.datetime, months: int) -> dt.datetime:
@@ -65,11 +77,13 @@ class RetentionReport:
     outbox: int = 0
     followups: int = 0
     inbound_seen: int = 0
+    send_progress: int = 0  # adapters' delivery progress rows
 
     def summary(self) -> str:
         return (f"before {self.cutoff:%Y-%m-%d}: {self.cases} case(s), {self.messages} "
                 f"message(s), {self.volunteers} volunteer(s), {self.outbox} outbox row(s), "
-                f"{self.followups} follow-up(s), {self.inbound_seen} dedupe row(s)")
+                f"{self.followups} follow-up(s), {self.inbound_seen} dedupe row(s); "
+                f"{self.send_progress} delivery progress row(s)")
 
 
 def _anonymous_routes(routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -144,9 +158,41 @@ def purge(engine: Engine, *, now: dt.datetime, months: int = 12,
         _rows(session, update(QuestionStat).where(
             col(QuestionStat.at) < cutoff, col(QuestionStat.gap_text).is_not(None))
             .values(gap_text=None))
+        session.flush()
+        counts["send_progress"] = prune_send_progress(session, now)
     report = RetentionReport(cutoff=cutoff, **counts)
     log.info("retention.done action=%s %s", action, report.summary())
     return report
+
+
+def _chunks(items: list[Any]) -> list[list[Any]]:
+    return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def prune_send_progress(session: Session, now: dt.datetime) -> int:
+    """Delete the adapters' delivery progress rows nothing can need any more (see the
+    module docstring); returns how many went."""
+    is_progress = or_(*(col(KeyValue.key).startswith(p) for p in SEND_PROGRESS_PREFIXES))
+    one_off_before = now - dt.timedelta(days=SEND_PROGRESS_DAYS)
+    by_row: dict[str, int] = {}
+    doomed: list[str] = []
+    for key, written in session.exec(select(KeyValue.key, KeyValue.updated_at)
+                                     .where(is_progress)).all():
+        target = send_progress_target(key) or ""
+        if target.isdigit():
+            by_row[key] = int(target)
+        elif written < one_off_before:
+            doomed.append(key)
+    waiting: set[int] = set()
+    for ids in _chunks(sorted(set(by_row.values()))):
+        waiting.update(i for i in session.exec(select(OutboxMessage.id).where(
+            col(OutboxMessage.id).in_(ids), col(OutboxMessage.sent_at).is_(None),
+            col(OutboxMessage.failed).is_(None))).all() if i is not None)
+    doomed += [key for key, row_id in by_row.items() if row_id not in waiting]
+    deleted = 0
+    for keys in _chunks(sorted(doomed)):
+        deleted += _rows(session, delete(KeyValue).where(col(KeyValue.key).in_(keys)))
+    return deleted
 
 
 def run_daily(engine: Engine, clock: Clock, months: int = 12,

@@ -62,7 +62,10 @@ class Runtime:
         if poll:
             self._poller = asyncio.create_task(self._poll_loop(), name="outbox-poll")
 
-    async def stop(self) -> None:
+    async def stop(self, *, release_timeout: float = 10.0) -> None:
+        """Stop polling and the channels, then release the outbox leases this process
+        still holds (rows it claimed but did not deliver), so another desk process can
+        deliver them at once rather than after ``Desk.delivery_lease_seconds``."""
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -70,6 +73,18 @@ class Runtime:
             self._poller = None
         for channel in self.channels.values():
             await channel.stop()
+        try:  # a delivery still running (e.g. one started by a channel) finishes first
+            async with asyncio.timeout(release_timeout):
+                await self._deliver_lock.acquire()
+        except TimeoutError:
+            log.warning("a delivery did not finish; its outbox leases run out by themselves")
+            return
+        try:
+            await self._call(self.desk.release_leases)
+        except Exception:  # stopping must not fail on it: the leases also expire
+            log.exception("releasing outbox leases failed")
+        finally:
+            self._deliver_lock.release()
 
     async def _poll_loop(self) -> None:
         while True:

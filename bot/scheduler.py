@@ -1,5 +1,7 @@
 """APScheduler only wakes the desk: the follow-up dispatcher every minute and the
-Monday 09:00 digest. Due times themselves live in the database (``bot.followup``)."""
+Monday 09:00 digest. Due times themselves live in the database (``bot.followup``): when
+that Monday is a public holiday the digest row is due on the next working day, and the
+minute tick fires it then."""
 
 from __future__ import annotations
 

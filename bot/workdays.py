@@ -57,5 +57,26 @@ def next_weekly(after: dt.datetime, weekday: int = 0, hour: int = 9,
     return candidate.astimezone(dt.UTC)
 
 
+def next_weekly_working(after: dt.datetime, weekday: int = 0, hour: int = 9,
+                        tz: str = DEFAULT_TZ) -> dt.datetime:
+    """Like ``next_weekly``, but a ``weekday`` that is not a working day (Easter Monday,
+    Whit Monday, ...) gives way to the next working day of that week, at the same hour.
+
+    The week's slot counts even when ``after`` falls on the free day itself: on Easter
+    Monday at 10:00 the answer is Tuesday 09:00, not the Monday after.
+    """
+    zone = ZoneInfo(tz)
+    local = after.astimezone(zone)
+    day = local.date() - dt.timedelta(days=(local.weekday() - weekday) % 7)
+    while True:
+        slot = day
+        while not is_working_day(slot):
+            slot += dt.timedelta(days=1)
+        candidate = dt.datetime.combine(slot, dt.time(hour), tzinfo=zone)
+        if candidate > local:
+            return candidate.astimezone(dt.UTC)
+        day += dt.timedelta(days=7)
+
+
 def local_date(instant: dt.datetime, tz: str = DEFAULT_TZ) -> dt.date:
     return instant.astimezone(ZoneInfo(tz)).date()

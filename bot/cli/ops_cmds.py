@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from bot.cli._apps import app
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from routing.model import KnowledgeMap
 
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -145,10 +148,14 @@ def privacy_erase(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Erase everything personal about one volunteer (GDPR art. 17). Cannot be undone."""
+    """Erase everything personal about one volunteer (GDPR art. 17). Cannot be undone.
+    The civil servant of each of their open cases gets a short notice that the case was
+    erased (no details), delivered by the running desk."""
     from bot import privacy
+    from bot.cli.serve_cmds import configured_channel_names
     from bot.clock import SystemClock
     from bot.db import make_engine
+    from bot.outbox import TERMINAL
 
     settings = _settings(database_url)
     _configure_logging(settings)
@@ -156,13 +163,31 @@ def privacy_erase(
     if not yes:
         typer.confirm(f"Erase everything about volunteer {', '.join(map(str, ids))}?",
                       abort=True)
+    kmap = _knowledge_for_addresses(settings)
+    channels = [*configured_channel_names(settings), TERMINAL]
     engine = make_engine(settings.database_url)
     try:
         for vid in ids:
-            report = privacy.erase_volunteer(engine, vid, now=SystemClock().now())
+            report = privacy.erase_and_tell(engine, vid, kmap, now=SystemClock().now(),
+                                            channels=channels, timezone=settings.timezone)
             typer.echo(f"volunteer {vid}: {report.summary()}")
     finally:
         engine.dispose()
+
+
+def _knowledge_for_addresses(settings: Settings) -> KnowledgeMap:
+    """The map, for the civil servants' addresses; an empty one when it cannot be loaded
+    (erasure must not wait for a broken map: servants are then reached where they last
+    wrote from, else in the terminal)."""
+    from routing.load import KnowledgeError, load_knowledge
+    from routing.model import KnowledgeMap
+
+    try:
+        return load_knowledge(settings.knowledge)
+    except (KnowledgeError, OSError, ValueError):
+        typer.echo("The knowledge map could not be loaded; civil servants are told where "
+                   "they last wrote from, else in the terminal.", err=True)
+        return KnowledgeMap((), (), (), (), ())
 
 
 @privacy_app.command("retention")

@@ -66,8 +66,8 @@ def report_cmd(
     try:
         kmap = load_knowledge(knowledge or settings.knowledge)
     except (KnowledgeError, OSError, ValueError):
-        err.print("The knowledge map could not be loaded; the report shows ids instead of "
-                  "names.")
+        err.print("The knowledge map could not be loaded; the report shows themes and needs "
+                  "by their ids, provinces by their ids made readable.")
     engine = make_engine(url)
     try:
         html = build_report(engine, start=start, end=end, kmap=kmap, tz=settings.timezone)

@@ -29,6 +29,12 @@ NO_CHANNEL = (
     "WEGWIJS_MATRIX_* settings. To try the desk without any token: wegwijs chat")
 
 
+def configured_channel_names(settings: Settings) -> list[str]:
+    """The names of the channels ``build_channels`` would start, without starting any."""
+    names = ["telegram"] if settings.telegram_token is not None else []
+    return names + (["matrix"] if settings.matrix_homeserver is not None else [])
+
+
 def build_channels(settings: Settings, engine: Engine) -> list[Channel]:
     """Every channel whose credentials are set, each with its state in the database."""
     from bot.kv import DbStateStore

@@ -87,6 +87,17 @@ def weeks_between(start: dt.date, end: dt.date) -> list[str]:
     return out
 
 
+def region_name(region: str, labels: Mapping[str, str]) -> str:
+    """A province's name for the report: the knowledge map's (``labels``, e.g.
+    "Fryslân"); for an id the map does not name (no map loaded, or a province recorded
+    under an older map) the id made readable: "noord-holland" -> "Noord-Holland"."""
+    if region in labels:
+        return labels[region]
+    if region == "nl":
+        return "landelijk"
+    return "-".join(part[:1].upper() + part[1:] for part in region.split("-"))
+
+
 def _ranked(counter: Counter[str], labels: Mapping[str, str], *,
             limit: int | None = None) -> list[tuple[str, int]]:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], labels.get(kv[0], kv[0])))
@@ -147,7 +158,9 @@ def aggregate(
         series[name][index[week]] += 1
     data.by_week_theme = series
 
-    data.by_province = _ranked(Counter(q.region or UNKNOWN for q in in_scope), labels)
+    provinces = Counter(q.region or UNKNOWN for q in in_scope)
+    data.by_province = _ranked(provinces, {r: region_name(r, labels) for r in provinces
+                                           if r != UNKNOWN})
     data.by_need = _ranked(Counter(n for q in in_scope for n in q.needs), labels)
 
     data.funnel = [
@@ -195,7 +208,7 @@ def _gaps(data: ReportData, questions: Sequence[QuestionFact], labels: Mapping[s
         if not q.gap:
             continue
         theme = labels.get(q.theme, q.theme) if q.theme else UNKNOWN
-        region = labels.get(q.region, q.region) if q.region else None
+        region = region_name(q.region, labels) if q.region else None
         place = (f"{q.municipality} ({region})" if q.municipality and region
                  else q.municipality or region or UNKNOWN)
         groups[(theme, place)].append(q)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.workdays import add_working_days, is_working_day, next_weekly
+from bot.workdays import add_working_days, is_working_day, next_weekly, next_weekly_working
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -41,3 +41,14 @@ def test_next_weekly_is_strictly_after():
     monday_nine = at(2026, 11, 30, 9)
     assert next_weekly(at(2026, 11, 27, 12)) == monday_nine
     assert next_weekly(monday_nine) == at(2026, 12, 7, 9)
+
+
+def test_weekly_slot_on_a_public_holiday_moves_to_the_next_working_day():
+    # Easter Monday 29 March 2027 and Whit Monday 17 May 2027 are Dutch public holidays
+    assert next_weekly_working(at(2027, 3, 26, 12)) == at(2027, 3, 30, 9)
+    assert next_weekly_working(at(2027, 3, 29, 10)) == at(2027, 3, 30, 9)  # on the day itself
+    assert next_weekly_working(at(2027, 3, 30, 9)) == at(2027, 4, 5, 9)  # strictly after
+    assert next_weekly_working(at(2027, 5, 14, 12)) == at(2027, 5, 18, 9)
+    # an ordinary Monday stays where it was
+    assert next_weekly_working(at(2026, 11, 27, 12)) == next_weekly(at(2026, 11, 27, 12))
+    assert next_weekly_working(at(2026, 11, 30, 9)) == at(2026, 12, 7, 9)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import cases as lifecycle
+from bot.db import transaction
 from bot.models import FollowUp
 from routing.model import KnowledgeMap
 from tests.bot.desk.harness import Harness, local, texts
@@ -125,3 +126,61 @@ async def test_monday_digest(desk: Harness):
         digests = s.exec(select(FollowUp).where(FollowUp.kind == "digest")).all()
     assert [d.done_at is not None for d in digests].count(True) == 1
     assert any(d.done_at is None and d.due_at == local(2026, 12, 7, 9, 0) for d in digests)
+
+
+async def _open_case_for_lotte(desk: Harness) -> int:
+    case_id = await hand_over(desk)
+    await desk.staff("lotte-vermeulen", f"/neem {case_id}")
+    desk.to_servant("lotte-vermeulen")
+    return case_id
+
+
+def _digests(desk: Harness) -> list[FollowUp]:
+    with desk.session() as s:
+        return list(s.exec(select(FollowUp).where(FollowUp.kind == "digest")
+                           .order_by(col(FollowUp.due_at))).all())
+
+
+async def test_digest_on_easter_monday_goes_out_on_tuesday(tmp_path: Path,
+                                                           eval_kmap: KnowledgeMap):
+    desk = await Harness(tmp_path / "d.db", eval_kmap, local(2027, 3, 22, 10, 0)).start()
+    try:
+        case_id = await _open_case_for_lotte(desk)
+        await desk.advance_to(local(2027, 3, 29, 9, 0))  # Easter Monday
+        await desk.advance_to(local(2027, 3, 29, 18, 0))
+        assert "Weekoverzicht" not in texts(desk.to_servant("lotte-vermeulen"))
+        await desk.advance_to(local(2027, 3, 30, 8, 59))
+        assert "Weekoverzicht" not in texts(desk.to_servant("lotte-vermeulen"))
+        await desk.advance_to(local(2027, 3, 30, 9, 0))  # the next working day
+        digest = texts(desk.to_servant("lotte-vermeulen"))
+        assert digest.count("Weekoverzicht voor Lotte Vermeulen") == 1
+        assert f"Zaak {case_id}" in digest
+        await desk.advance_to(local(2027, 4, 2, 12, 0))
+        assert "Weekoverzicht" not in texts(desk.to_servant("lotte-vermeulen"))
+        pending = [d.due_at for d in _digests(desk) if d.done_at is None]
+        assert pending == [local(2027, 4, 5, 9, 0)]  # back on Monday the week after
+    finally:
+        await desk.stop()
+
+
+async def test_digest_row_already_due_on_a_holiday_moves_to_the_next_working_day(
+        tmp_path: Path, eval_kmap: KnowledgeMap):
+    # A database written before holidays were skipped holds a digest due on Whit Monday.
+    desk = await Harness(tmp_path / "d.db", eval_kmap, local(2027, 5, 13, 10, 0)).start()
+    try:
+        await _open_case_for_lotte(desk)
+        with transaction(desk.desk.engine) as s:
+            for row in s.exec(select(FollowUp).where(FollowUp.kind == "digest")).all():
+                s.delete(row)
+            s.add(FollowUp(key="digest:2027-05-17T09:00", kind="digest",
+                           due_at=local(2027, 5, 17, 9, 0)))
+        await desk.advance_to(local(2027, 5, 17, 9, 0))  # Whit Monday
+        assert "Weekoverzicht" not in texts(desk.to_servant("lotte-vermeulen"))
+        await desk.advance_to(local(2027, 5, 18, 9, 0))
+        assert "Weekoverzicht voor Lotte Vermeulen" in texts(desk.to_servant("lotte-vermeulen"))
+        outcomes = [(d.due_at, d.outcome) for d in _digests(desk)]
+        assert outcomes[:2] == [(local(2027, 5, 17, 9, 0), "moved"),
+                                (local(2027, 5, 18, 9, 0), "sent:1")]
+        assert outcomes[2:] == [(local(2027, 5, 24, 9, 0), None)]
+    finally:
+        await desk.stop()

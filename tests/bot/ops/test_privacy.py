@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -112,3 +113,64 @@ def test_cli_export_and_erase(engine: sa.Engine, people: dict[str, tuple[int, in
 
     missing = runner.invoke(app, ["privacy", "export", "--volunteer", str(anna)])
     assert missing.exit_code == 1
+
+
+def _clear_channel_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WEGWIJS_TELEGRAM_TOKEN", "WEGWIJS_MATRIX_HOMESERVER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _unsent(engine: sa.Engine) -> list[tuple[str, str, str | None, str]]:
+    from sqlmodel import col, select
+
+    from bot.models import OutboxMessage
+
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxMessage).where(col(OutboxMessage.sent_at).is_(None))
+                            .order_by(col(OutboxMessage.id))).all()
+        return [(r.channel, r.chat_id, r.servant_id, r.text) for r in rows]
+
+
+def test_cli_erase_tells_the_servant_of_an_open_case(
+        engine: sa.Engine, db_url: str, eval_knowledge_dir: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.cli  # noqa: F401
+    from bot.cli._apps import app
+
+    with transaction(engine) as session:  # Anna's case is open, Bob's closed
+        anna = add_person(session, ANNA, servant="anouk-de-vries", state="in_progress")
+        add_person(session, BOB, servant="jeroen-van-dijk", state="closed")
+    _clear_channel_env(monkeypatch)
+    monkeypatch.setenv("WEGWIJS_DATABASE_URL", db_url)
+    monkeypatch.setenv("WEGWIJS_KNOWLEDGE", str(eval_knowledge_dir))
+    monkeypatch.setenv("WEGWIJS_MATRIX_HOMESERVER", "https://matrix.desk.test")
+    before = _unsent(engine)
+
+    erased = CliRunner().invoke(app, ["privacy", "erase", "--volunteer", str(anna[0]), "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert "told 1 civil servant(s)" in erased.stdout
+    notices = [row for row in _unsent(engine) if row not in before]
+    # Anouk has never written to the bot: the map's Matrix address, the desk's wording
+    assert notices == [("matrix", "@anouk:desk.test", "anouk-de-vries",
+                        f"Zaak {anna[1]} is gewist op verzoek van de vrijwilliger.")]
+    assert scan(engine, ANNA.identifiers) == []  # the notice holds nothing about Anna
+
+
+def test_cli_erase_without_open_cases_tells_nobody_and_needs_no_map(
+        engine: sa.Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.cli  # noqa: F401
+    from bot.cli._apps import app
+
+    with transaction(engine) as session:
+        bob = add_person(session, BOB, servant="jeroen-van-dijk", state="closed")
+        add_shared_rows(session)
+    _clear_channel_env(monkeypatch)
+    monkeypatch.setenv("WEGWIJS_DATABASE_URL", db_url)
+    monkeypatch.setenv("WEGWIJS_KNOWLEDGE", str(tmp_path / "no-map-here"))
+    before = _unsent(engine)
+    erased = CliRunner().invoke(app, ["privacy", "erase", "--volunteer", str(bob[0]), "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert "knowledge map could not be loaded" in erased.output
+    assert scan(engine, BOB.identifiers) == []
+    assert "told 0 civil servant(s)" in erased.stdout
+    assert [row for row in _unsent(engine) if row not in before and row[2]] == []

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,9 @@ from tests.bot.report.seed import CASE_TEXT, END, HANDLE, PERSONAL, START, seed
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+#: The seed's province ids as the report names them when no map is loaded.
+READABLE = {"utrecht": "Utrecht", "noord-holland": "Noord-Holland",
+            "gelderland": "Gelderland", "limburg": "Limburg"}
 
 
 class Figures(HTMLParser):
@@ -98,7 +102,7 @@ def test_figures_match_the_database_rows(engine: Engine) -> None:
         questions = conn.execute(select(q_t.at, q_t.theme, q_t.needs, q_t.region,
                                         q_t.out_of_scope, q_t.gap)
                                  .where(q_t.at >= lo, q_t.at < hi)).all()
-        by_region = {r or "(onbekend)": n for r, n in conn.execute(
+        by_region = {READABLE[r] if r else "(onbekend)": n for r, n in conn.execute(
             select(q_t.region, func.count()).where(q_t.at >= lo, q_t.at < hi,
                                                    q_t.out_of_scope.is_(False))
             .group_by(q_t.region)).all()}
@@ -233,8 +237,45 @@ def test_without_question_stats_the_cases_are_counted_and_masked(tmp_path) -> No
     engine.dispose()
     figures = parse(html)
     assert figures.cards["questions"] == "2"
-    assert _as_int(figures.tables["province"]) == {"utrecht": 1, "limburg": 1}
-    assert _as_int(figures.tables["gaps"]) == {"voedsel|utrecht": 1}
+    assert _as_int(figures.tables["province"]) == {"Utrecht": 1, "Limburg": 1}
+    assert _as_int(figures.tables["gaps"]) == {"voedsel|Utrecht": 1}
     assert "06-12345678" not in html and "NOT-A-GAP-TEXT" not in html
     assert "[telefoon]" in html and "moestuin" in html
     assert figures.cards["out-of-scope"] == "–"  # not known from cases alone
+
+
+def _add_question(engine: Engine, region: str) -> None:
+    at = dt.datetime(2026, 10, 14, 9, 0, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(question_stat.insert(), [dict(
+            at=at, lang="nl", theme="zwerfafval", needs=["funding"], region=region,
+            municipality=None, out_of_scope=False, clarify=[], confidence=0.9,
+            top_route=None, servant_id=None, general_desk=False, gap=False, gap_text=None)])
+
+
+def _province_labels(html: str) -> set[str]:
+    figures = parse(html)
+    labels = {label for label, _ in figures.tables["province"]}
+    assert labels == {label for label, _ in figures.marks["chart-province"]}
+    return labels
+
+
+def test_province_bars_show_the_names_from_the_knowledge_map(
+        engine: Engine, eval_knowledge_dir: Path) -> None:
+    from routing.load import load_knowledge
+
+    kmap = load_knowledge(eval_knowledge_dir)
+    _add_question(engine, "friesland")  # the eval map names it "Fryslân"
+    html = build_report(engine, start=START, end=END, kmap=kmap, now=NOW)
+    names = {r.id: r.name for r in kmap.regions}
+    labels = _province_labels(html)
+    assert {"Noord-Holland", "Fryslân", "Utrecht"} <= labels
+    assert labels == {names[r] for r in [*READABLE, "friesland"]} | {"(onbekend)"}
+    assert "noord-holland" not in html and "friesland" not in html
+
+
+def test_province_bars_without_a_map_show_readable_names(engine: Engine) -> None:
+    html = build_report(engine, start=START, end=END, kmap=None, now=NOW)
+    labels = _province_labels(html)
+    assert labels == set(READABLE.values()) | {"(onbekend)"}
+    assert "noord-holland" not in html
