@@ -85,8 +85,9 @@ def bench_peer(kmap: KnowledgeMap, texts: list[str], rounds: int) -> None:
     for name, wall, cpu, qps in (("wegwijs", ours, ours_cpu, q_ours),
                                  ("bm25", peer, peer_cpu, q_peer)):
         print(f"    {name:8}: {qps:8.0f} q/s   wall p50 {percentile(wall, 50) * 1e3:.3f} ms"
-              f"  p99 {percentile(wall, 99) * 1e3:.3f} ms   cpu p50 "
-              f"{percentile(cpu, 50) * 1e3:.3f} ms  p99 {percentile(cpu, 99) * 1e3:.3f} ms")
+              f"  p99 {percentile(wall, 99) * 1e3:.3f} ms   cpu mean "
+              f"{sum(cpu) / len(cpu) * 1e3:.3f} ms  p50 {percentile(cpu, 50) * 1e3:.3f} ms"
+              f"  p99 {percentile(cpu, 99) * 1e3:.3f} ms")
     print(f"    ratio   : {q_ours / q_peer:.1f}x wall, {sum(peer_cpu) / sum(ours_cpu):.1f}x cpu"
           "  (target >= 10x; p99 target <= 1 ms)")
 

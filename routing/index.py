@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,7 @@ _PART_FACTOR = 0.8
 _MODIFIER_FACTOR = 0.8  # the left part of a compound modifies its head ("fiets|lessen")
 _METHOD_FACTOR = 0.6
 _SETTING_FACTOR = 0.4
+_NO_KEYS: frozenset[str] = frozenset()
 _FAR_FUTURE = dt.date.max.toordinal()
 _FAR_PAST = dt.date.min.toordinal()
 
@@ -59,12 +61,22 @@ class Phrase:
     setting: bool = False  # a setting word for some theme ("buurt"): already weighed down
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseMatch:
+class PhraseMatch(NamedTuple):  # a tuple: made several times per question, cheaply
     phrase: Phrase
     start: int
     length: int
     factor: float = 1.0  # below 1 for a phrase found with its words apart or reordered
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What matching needs of one query token, worked out once per token and language."""
+
+    keys: frozenset[str]  # its keys: stems, or those of its correction or compound parts
+    singles: tuple[tuple[Phrase, float], ...]  # one-word phrases, with weight factors
+    pair_firsts: tuple[str, ...]  # its keys that start longer phrases
+    content: tuple[Phrase, ...]  # longer phrases with a content word it matches
+    joinable: bool  # may form a map word with its neighbour ("bloemen weide")
 
 
 def _inflected(stem: str) -> list[str]:
@@ -139,8 +151,9 @@ class TermIndex:
         # per compound token: the keys of its left part, which modifies the head
         self._modifier_cache: dict[str, frozenset[str]] = {}
         self._content_cache: dict[frozenset[str], tuple[Phrase, ...]] = {}
-        self._token_cache: dict[tuple[str, str], tuple[tuple[tuple[Phrase, float], ...],
-                                                       tuple[str, ...]]] = {}
+        self._joined_cache: dict[str, tuple[Phrase, ...]] = {}
+        self._pair_cache: dict[tuple[str, str], tuple[Phrase, ...]] = {}
+        self._token_caches: dict[str, dict[str, TokenInfo]] = {}  # per language, per token
         self._build_phrases(kmap)
 
     # ------------------------------------------------------------------ phrases
@@ -331,28 +344,35 @@ class TermIndex:
         ("oprichten van een stichting"), at a lower weight. A phrase known in the other
         language only must match word for word, so "plant" does not catch "planten".
         """
-        pos_keys = [frozenset() if i in skip else self.position_keys(t)
-                    for i, t in enumerate(toks)]
+        cache = self._token_caches.get(lang)
+        if cache is None:
+            cache = self._token_caches.setdefault(lang, {})
+        infos = [cache.get(t) or self._token_info(t, lang) for t in toks]
+        pos_keys = [_NO_KEYS if i in skip else info.keys for i, info in enumerate(infos)]
         found: list[PhraseMatch] = []
+        joined: list[PhraseMatch] = []  # two words written apart that form a map word
         matched: set[int] = set()
         repeats: dict[int, int] = defaultdict(int)
         n = len(toks)
         for i in range(n):
             if i in skip:
                 continue
-            singles, pair_firsts = self._token_phrases(toks[i], lang)
-            for phrase, factor in singles:
+            info = infos[i]
+            for phrase, factor in info.singles:
                 if repeats[id(phrase)] < _MAX_REPEATS:
                     found.append(PhraseMatch(phrase, i, 1, factor))
                     matched.add(id(phrase))
                     repeats[id(phrase)] += 1
-            if not pair_firsts or i + 1 >= n:
+            if i + 1 >= n:
                 continue
-            seen: set[int] = set()
-            for phrase in self._pair_candidates(pair_firsts, pos_keys[i + 1]):
-                if id(phrase) in seen:
-                    continue
-                seen.add(id(phrase))
+            if (info.joinable and infos[i + 1].joinable and i + 1 not in skip
+                    and len(toks[i]) + len(toks[i + 1]) >= 8):
+                for phrase in self._joined_phrases(toks[i] + toks[i + 1]):
+                    joined.append(PhraseMatch(phrase, i, 2))
+            if not info.pair_firsts:
+                continue
+            for phrase in self._pair_phrases(toks[i], "" if i + 1 in skip else toks[i + 1],
+                                             info, pos_keys[i + 1]):
                 size = len(phrase.text)
                 if i + size > n:
                     continue
@@ -363,16 +383,16 @@ class TermIndex:
                     found.append(PhraseMatch(phrase, i, size))
                     matched.add(id(phrase))
                     repeats[id(phrase)] += 1
-        found.extend(self._joined(toks, skip))
-        found.extend(self._loose(pos_keys, matched, lang))
+        found.extend(joined)
+        found.extend(self._loose(pos_keys, infos, matched, lang))
         return found
 
-    def _token_phrases(self, token: str, lang: str
-                       ) -> tuple[tuple[tuple[Phrase, float], ...], tuple[str, ...]]:
-        """The one-word phrases a token matches, each with its weight factor, and its keys
-        that start longer phrases; worked out once per token (and language)."""
-        cache_key = (token, lang)
-        cached = self._token_cache.get(cache_key)
+    def _token_info(self, token: str, lang: str) -> TokenInfo:
+        """The one-word phrases a token matches, each with its weight factor, its keys
+        that start longer phrases, and the rest of ``TokenInfo``; once per token and
+        language."""
+        cache = self._token_caches.setdefault(lang, {})
+        cached = cache.get(token)
         if cached is not None:
             return cached
         here = self.position_keys(token)
@@ -399,10 +419,27 @@ class TermIndex:
                     if phrase.token_keys[0] & modifier:
                         factor *= _MODIFIER_FACTOR
                 singles.append((phrase, factor))
-        result = (tuple(singles), tuple(k for k in here if k in self._pair_firsts))
-        if len(self._token_cache) < _CACHE_LIMIT:
-            self._token_cache[cache_key] = result
+        result = TokenInfo(here, tuple(singles), tuple(k for k in here if k in self._pair_firsts),
+                           self._content_phrases(here) if here else (),
+                           token not in STOPWORDS and not token.isdigit())
+        if len(cache) < _CACHE_LIMIT:
+            cache[token] = result
         return result
+
+    def _pair_phrases(self, token: str, following: str, info: TokenInfo,
+                      following_keys: frozenset[str]) -> tuple[Phrase, ...]:
+        """The longer phrases that may start with ``token`` followed by ``following``
+        ("" when that word is a place name), each once; worked out once per word pair."""
+        cache_key = (token, following)
+        cached = self._pair_cache.get(cache_key)
+        if cached is None:
+            found: dict[int, Phrase] = {}
+            for phrase in self._pair_candidates(info.pair_firsts, following_keys):
+                found.setdefault(id(phrase), phrase)
+            cached = tuple(found.values())
+            if len(self._pair_cache) < _CACHE_LIMIT:
+                self._pair_cache[cache_key] = cached
+        return cached
 
     def _pair_candidates(self, firsts: Sequence[str], nexts: frozenset[str]) -> list[Phrase]:
         out: list[Phrase] = []
@@ -413,27 +450,19 @@ class TermIndex:
                 out.extend(pairs.get((k0, k1), ()))
         return out
 
-    def _joined(self, toks: Sequence[str], skip: frozenset[int]) -> list[PhraseMatch]:
-        out: list[PhraseMatch] = []
-        for i in range(len(toks) - 1):
-            a, b = toks[i], toks[i + 1]
-            if (i in skip or i + 1 in skip or a in STOPWORDS or b in STOPWORDS
-                    or len(a) + len(b) < 8 or a.isdigit() or b.isdigit()):
-                continue
-            joined = a + b
-            cached = self._position_cache.get(" " + joined)
-            if cached is None:
-                cached = keys(joined)
-                if not cached & self.key_vocab:
-                    corrected = self._correct(joined)
-                    cached = keys(corrected) if corrected else frozenset()
-                if len(self._position_cache) < _CACHE_LIMIT:
-                    self._position_cache[" " + joined] = cached
-            for k in cached:
-                for phrase in self.phrases_by_first.get(k, ()):
-                    if len(phrase.text) == 1:
-                        out.append(PhraseMatch(phrase, i, 2))
-        return out
+    def _joined_phrases(self, joined: str) -> tuple[Phrase, ...]:
+        """The one-word phrases two words written apart form together (once per pair)."""
+        cached = self._joined_cache.get(joined)
+        if cached is None:
+            found = keys(joined)
+            if not found & self.key_vocab:
+                corrected = self._correct(joined)
+                found = keys(corrected) if corrected else frozenset()
+            cached = tuple(phrase for k in found for phrase in self.phrases_by_first.get(k, ())
+                           if len(phrase.text) == 1)
+            if len(self._joined_cache) < _CACHE_LIMIT:
+                self._joined_cache[joined] = cached
+        return cached
 
     def _content_phrases(self, here: frozenset[str]) -> tuple[Phrase, ...]:
         """The longer phrases that have a content word with one of these keys (once per
@@ -449,31 +478,43 @@ class TermIndex:
                 self._content_cache[here] = cached
         return cached
 
-    def _loose(self, pos_keys: Sequence[frozenset[str]], matched: set[int],
-               lang: str) -> list[PhraseMatch]:
+    def _loose(self, pos_keys: Sequence[frozenset[str]], infos: Sequence[TokenInfo],
+               matched: set[int], lang: str) -> list[PhraseMatch]:
         out: list[PhraseMatch] = []
         tried: set[int] = set()
         n = len(pos_keys)
+        present = frozenset().union(*pos_keys)  # every key of the question
         for i in range(n):
             if not pos_keys[i]:
                 continue
-            for phrase in self._content_phrases(pos_keys[i]):
+            for phrase in infos[i].content:
                 if id(phrase) in matched or id(phrase) in tried or (
                         phrase.lang and lang and phrase.lang != lang):
                     continue
-                lo, hi = max(0, i - _LOOSE_WINDOW), min(n, i + _LOOSE_WINDOW + 1)
-                spots = []
                 for tk in phrase.content_keys:
-                    spot = next((j for j in range(lo, hi) if tk & pos_keys[j]), None)
-                    if spot is None:
-                        break
-                    spots.append(spot)
+                    if present.isdisjoint(tk):
+                        break  # a word of the phrase is nowhere in the question
                 else:
-                    if len(set(spots)) == len(spots):
-                        tried.add(id(phrase))
-                        start, end = min(spots), max(spots) + 1
-                        out.append(PhraseMatch(phrase, start, end - start, _LOOSE_FACTOR))
+                    self._place_loose(phrase, i, pos_keys, tried, out)
         return out
+
+    @staticmethod
+    def _place_loose(phrase: Phrase, i: int, pos_keys: Sequence[frozenset[str]],
+                     tried: set[int], out: list[PhraseMatch]) -> None:
+        """Find the words of ``phrase`` within the window around ``i``, apart or reordered."""
+        n = len(pos_keys)
+        lo, hi = max(0, i - _LOOSE_WINDOW), min(n, i + _LOOSE_WINDOW + 1)
+        spots = []
+        for tk in phrase.content_keys:
+            spot = next((j for j in range(lo, hi) if tk & pos_keys[j]), None)
+            if spot is None:
+                break
+            spots.append(spot)
+        else:
+            if len(set(spots)) == len(spots):
+                tried.add(id(phrase))
+                start, end = min(spots), max(spots) + 1
+                out.append(PhraseMatch(phrase, start, end - start, _LOOSE_FACTOR))
 
     @staticmethod
     def _fits(phrase: Phrase, toks: Sequence[str], pos_keys: Sequence[frozenset[str]],

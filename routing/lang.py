@@ -28,6 +28,16 @@ _EN = frozenset(
 )
 
 
+def vote(token: str) -> int:
+    """+1 for a word that points at Dutch, -1 for English, 0 for neither."""
+    return int(token in _NL and token not in _EN) - int(token in _EN and token not in _NL)
+
+
+def from_votes(total: int, default: str = "nl") -> str:
+    """``detect`` from the sum of the tokens' ``vote``."""
+    return default if total == 0 else "nl" if total > 0 else "en"
+
+
 def detect(tokens: Sequence[str], default: str = "nl") -> str:
     """"nl" or "en" for a token list; ``default`` when there is no evidence either way."""
     nl = sum(1 for t in tokens if t in _NL and t not in _EN)

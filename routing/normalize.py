@@ -114,18 +114,24 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-@lru_cache(maxsize=65_536)
-def _word_tokens(word: str) -> tuple[str, ...]:
-    return tuple(_TOKEN.findall(fold(word)))
+_CASED: dict[str, tuple[tuple[str, bool], ...]] = {}  # per written word, bounded
+_CASED_LIMIT = 65_536
+
+
+def _cased_word(word: str) -> tuple[tuple[str, bool], ...]:
+    capital = word[0].isupper()
+    found = tuple((t, capital) for t in _TOKEN.findall(fold(word)))
+    if len(_CASED) < _CASED_LIMIT:
+        _CASED[word] = found
+    return found
 
 
 def cased_tokens(text: str) -> list[tuple[str, bool]]:
     """Like ``tokens``, each with whether the word was written with a capital."""
     out: list[tuple[str, bool]] = []
+    known = _CASED.get
     for word in _WORD.findall(text):
-        capital = word[0].isupper()
-        for t in _word_tokens(word):
-            out.append((t, capital))
+        out.extend(known(word) or _cased_word(word))
     return out
 
 

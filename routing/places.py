@@ -47,6 +47,9 @@ class Place:
     ambiguous: bool  # an ordinary word too: needs a capital or a preposition
 
 
+_UNSEEN = Place("", None, False)  # marks a token not looked up yet
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceMatch:
     region: str
@@ -147,11 +150,22 @@ class PlaceIndex:
              skip: Collection[int] = ()) -> list[PlaceMatch]:
         """All place names in a token list, in order of appearance."""
         found: list[PlaceMatch] = []
-        i, n = 0, len(toks)
-        while i < n:
+        n = len(toks)
+        first, fuzzy = self._first, self._fuzzy_cache
+        # where a name may start: a name's first word, or a word not known to be no name
+        starts = [i for i, t in enumerate(toks) if t in first or fuzzy.get(t, _UNSEEN) is not None]
+        after = 0  # the end of the last name found
+        for i in starts:
+            if i < after:
+                continue
+            if toks[i] not in first:  # no name starts here: one word, maybe a typo
+                place = self._fuzzy(toks[i])
+                if place is not None and i not in skip and self._accept(place, i, toks,
+                                                                        capitals):
+                    found.append(PlaceMatch(place.region, place.municipality, i, 1))
+                continue
             hit = None
-            sizes = range(min(_MAX_PHRASE, n - i), 0, -1) if toks[i] in self._first else (1,)
-            for size in sizes:
+            for size in range(min(_MAX_PHRASE, n - i), 0, -1):
                 key = tuple(toks[i : i + size])
                 place = self._names.get(key)
                 if place is None and size == 1:
@@ -162,9 +176,7 @@ class PlaceIndex:
             if hit is not None and i not in skip:
                 place, size = hit
                 found.append(PlaceMatch(place.region, place.municipality, i, size))
-                i += size
-            else:
-                i += 1
+                after = i + size
         return found
 
     def _accept(self, place: Place, i: int, toks: Sequence[str],

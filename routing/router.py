@@ -7,6 +7,7 @@ built once there and ``route`` does no I/O.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from routing.index import NEED, THEME, BoolArray, EntryArrays, FloatArray, TermIndex
-from routing.lang import detect
+from routing.lang import from_votes, vote
 from routing.model import GENERAL_THEME, STAGES, KnowledgeMap, Servant
 from routing.normalize import STOPWORDS, canonical_stem, cased_tokens, tokens, truncate
 from routing.places import PlaceIndex
 from routing.result import Clarify, Hints, Route, RouteResult, ServantRef
 from routing.scope import classify, is_lexicon_word, redirect
-from routing.servant import order_servants, servant_tiers
+from routing.servant import order_present, present_tiers, servant_tiers
 from routing.why import Explainer
 
 # Tuning constants (dimensionless weights; see benchmarks/ROUTING.md for how they were set).
@@ -38,8 +39,14 @@ _W_THEME, _W_NEED, _W_TEXT, _W_NAMED = 1.0, 0.8, 0.35, 1.0
 _LOCAL_MUNICIPALITY, _LOCAL_PROVINCE = 0.35, 0.3
 _SCORE_SCALE = 3.0
 _MASK_CACHE_LIMIT = 1024
+_WORD_CACHE_LIMIT = 50_000
 _MAX_SPANS = 8  # mentions of one theme or need counted at most
 SETTING_CONTEXT = 0.6  # a theme word in a phrase of place ("bij de vijver") says less
+# A question whose themes, needs and names touch at most this many entry rows is scored
+# row by row in Python (numpy's per-operation cost dominates on small maps); otherwise
+# every entry is scored at once with arrays. Both give the same scores, bit for bit.
+_SPARSE_MAX_ROWS = 256
+_SPARSE_MAX_POSTINGS = 512  # beyond this many (word, entry) pairs text is summed with numpy
 
 # General words that show a volunteer asks for help of some kind (not tied to any map).
 _HELP_CUES = frozenset(
@@ -69,6 +76,18 @@ _STAGE_CUES: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class _Word:
+    """What the analysis needs of one query token besides phrase matching (once per token)."""
+
+    bag_key: str | None  # its canonical key for the bag-of-words lookups, if it counts
+    lexicon: bool  # a word of the out-of-scope lexicon (no evidence of scope)
+    vote: int  # +1 Dutch, -1 English, 0 neither
+
+
+_NO_HINTS = Hints()
+
+
+@dataclass(slots=True)  # not frozen: made once per question, and a frozen one costs more
 class _Analysis:
     lang: str
     toks: list[str]
@@ -84,11 +103,36 @@ class _Analysis:
     bag: tuple[str, ...]  # distinct canonical keys of the content words outside places
 
 
+_F32 = array("f", [0.0])
+
+
+def _f32(x: float) -> float:
+    """``x`` rounded to float32, as numpy stores it: the row-by-row scoring repeats the
+    array scoring's float32 arithmetic exactly (each operation in double, then rounded)."""
+    _F32[0] = x
+    return _F32[0]
+
+
+def _sparse_fit(weights: Sequence[float]) -> float:
+    """``best + _EXTRA_SHARE * (total - best)`` of ``Router._fit`` for one entry, in
+    float32: ``total`` is summed in order, as numpy reduces the rows of a matrix."""
+    best = weights[0]
+    if len(weights) == 1:
+        return best
+    total = best
+    for w in weights[1:]:
+        total = _f32(total + w)
+    best = max(weights)
+    return _f32(best + _f32(_EXTRA_SHARE * _f32(total - best)))
+
+
 def _best_cover(spans: list[tuple[int, int, float]], repeat: float = 1.0) -> float:
     """The heaviest non-overlapping spans: the best counts fully, the others by ``repeat``.
 
     A longer phrase is not counted twice through its parts.
     """
+    if len(spans) == 1:
+        return 0.0 + spans[0][2]
     taken: list[tuple[int, int]] = []
     total = 0.0
     for start, end, weight in sorted(spans, key=lambda s: -s[2]):
@@ -103,6 +147,8 @@ def _best_cover(spans: list[tuple[int, int, float]], repeat: float = 1.0) -> flo
 
 def _setting_positions(toks: Sequence[str]) -> frozenset[int]:
     """Positions of the noun right after a preposition of place (and a determiner)."""
+    if _LOCATIVE.isdisjoint(toks):
+        return frozenset()
     out: set[int] = set()
     for i, t in enumerate(toks):
         if t in _LOCATIVE:
@@ -128,8 +174,9 @@ def _rank(scores: dict[str, float], first_pos: dict[str, int], minimum: float,
 class Router:
     """Routes questions against one knowledge map."""
 
-    def __init__(self, kmap: KnowledgeMap) -> None:
+    def __init__(self, kmap: KnowledgeMap, *, sparse_max_rows: int = _SPARSE_MAX_ROWS) -> None:
         self.kmap = kmap
+        self.sparse_max_rows = sparse_max_rows  # see _SPARSE_MAX_ROWS; tests compare both ways
         place_words = {t for r in kmap.regions for name in (r.name, *r.municipalities,
                                                             *r.aliases,
                                                             *r.municipality_aliases)
@@ -158,7 +205,7 @@ class Router:
                                BoolArray] = {}
         self._any_fit = np.full(a.size, _ANY_THEME, dtype=np.float32)
         self._open_cache: dict[dt.date, BoolArray] = {}
-        self._servant_cache: dict[tuple[str | None, str | None],
+        self._servant_cache: dict[tuple[str | None, str | None, dt.date],
                                   list[tuple[int, Servant]]] = {}
         self.local_needs, self.theme_free_needs = self._need_kinds()
         self._need_pos = {n: i for i, n in enumerate(self.index.need_ids)}
@@ -171,19 +218,47 @@ class Router:
         self.default_need = max(counts, key=lambda n: (counts[n], n)) if counts else None
         self._theme_pos = {t: i for i, t in enumerate(self.index.theme_ids)}
         self._has_general = any(t.id == GENERAL_THEME for t in kmap.themes)
+        self._general_pos = self._theme_pos.get(GENERAL_THEME, -1)
         self._stage_phrases = {s: [f" {' '.join(tokens(c))} " for c in cues]
                                for s, cues in _STAGE_CUES.items()}
+        # the same entry data as row lists and sets, for scoring only the rows a question
+        # touches (see ``_routes_sparse``)
+        self._theme_sets = [frozenset(np.flatnonzero(col).tolist()) for col in a.theme_cols]
+        self._need_sets = [frozenset(np.flatnonzero(col).tolist()) for col in a.need_cols]
+        self._any_theme_set = frozenset(np.flatnonzero(a.any_theme).tolist())
+        self._any_value = float(self._any_fit[0]) if a.size else _ANY_THEME
+        self._free_rows = {need: self._need_sets[self._need_pos[need]]
+                           for need in self._free_fit}
+        self._muni_sets = {m: frozenset(np.flatnonzero(v).tolist())
+                           for m, v in self._muni_rows.items()}
+        self._province_sets = {r: frozenset(np.flatnonzero(v).tolist())
+                               for r, v in self._province_rows.items()}
+        self._text_pairs: dict[str, tuple[tuple[int, float], ...]] = {}  # filled on use
+        self._words: dict[str, _Word] = {}
+        # per stage cue: its words (all must be in the question before it is looked for)
+        self._stage_words = {p: frozenset(p.split()) for ps in self._stage_phrases.values()
+                             for p in ps}
+        # each cue under its longest word, the one least likely to be in a question
+        self._stage_keys: dict[str, list[str]] = defaultdict(list)
+        for p in self._stage_words:
+            if p.split():
+                self._stage_keys[max(p.split(), key=len)].append(p)
+        self._mask_rows_cache: dict[tuple[dt.date, str | None, str | None, str | None],
+                                    frozenset[int]] = {}
 
     def _servants(self, theme: str | None, region: str | None, today: dt.date,
                   open_cases: Mapping[str, int]) -> list[Servant]:
-        """``rank_servants``, with the theme and region filter worked out once per pair."""
-        key = (theme, region)
+        """``rank_servants``, with the theme, region and absence filter worked out once per
+        (theme, region, day)."""
+        key = (theme, region, today)
         tiers = self._servant_cache.get(key)
         if tiers is None:
-            tiers = servant_tiers(self.kmap, theme=theme, region=region)
-            if len(self._servant_cache) < 4096:
-                self._servant_cache[key] = tiers
-        return order_servants(tiers, today=today, open_cases=open_cases)
+            tiers = present_tiers(servant_tiers(self.kmap, theme=theme, region=region),
+                                  today=today)
+            if len(self._servant_cache) >= 4096:
+                self._servant_cache.clear()
+            self._servant_cache[key] = tiers
+        return order_present(tiers, open_cases=open_cases)
 
     def _need_kinds(self) -> tuple[frozenset[str], frozenset[str]]:
         """Needs answered mostly by municipal entries (local: a permit, a space) and needs
@@ -207,7 +282,9 @@ class Router:
         cased = cased_tokens(truncate(text))
         toks = [t for t, _ in cased]
         caps = [c for _, c in cased]
-        lang = detect(toks)
+        known = self._words
+        words = [known.get(t) or self._word(t) for t in toks]
+        lang = from_votes(sum([w.vote for w in words]))
         found = self.places.find(toks, caps)
         region = municipality = None
         skip: set[int] = set()
@@ -238,7 +315,7 @@ class Router:
                 spans[idx].append((match.start, end, weight * match.factor))
                 first[(kind, idx)] = min(first.get((kind, idx), 10**9), match.start)
         theme_ids, need_ids = self.index.theme_ids, self.index.need_ids
-        bag = self._bag(toks, skip)
+        bag = self._bag(words, skip)
         covers = {i: _best_cover(s, REPEAT_SHARE) for i, s in theme_spans.items()}
         theme_scores = {theme_ids[i]: c for i, c in covers.items()}
         if ENTRY_THEME_SHARE:
@@ -256,9 +333,9 @@ class Router:
             text_evidence = self._theme_text(bag)
             top_text = max(text_evidence.values(), default=0.0)
             if top_text > 0:
-                for i, v in text_evidence.items():
-                    t = theme_ids[i]
-                    if t in theme_scores:
+                for t in theme_scores:
+                    v = text_evidence.get(self._theme_pos[t])
+                    if v is not None:
                         theme_scores[t] += TEXT_THEME_WEIGHT * v / top_text
         need_scores = {need_ids[i]: _best_cover(s, REPEAT_SHARE)
                        for i, s in need_spans.items()}
@@ -275,8 +352,8 @@ class Router:
         needs = _rank(need_scores, {need_ids[i]: first[(NEED, i)] for i in need_spans},
                       NEED_MIN)
         named = {i: _best_cover(s) for i, s in named_spans.items()}
-        general = theme_ids.index(GENERAL_THEME) if GENERAL_THEME in theme_ids else -1
-        lexicon = [i for i, t in enumerate(toks) if is_lexicon_word(t)]
+        general = self._general_pos
+        lexicon = [i for i, w in enumerate(words) if w.lexicon]
         if lexicon:  # words of the out-of-scope lexicon are no evidence of scope
             evidence = max((_best_cover([sp for sp in spans if not any(
                 sp[0] <= j < sp[1] for j in lexicon)], REPEAT_SHARE)
@@ -289,24 +366,38 @@ class Router:
                          municipality, stage, frozenset(skip), bag)
 
     def _theme_text(self, bag: Sequence[str]) -> dict[int, float]:
-        out: dict[int, float] = defaultdict(float)
+        out: dict[int, float] = {}
         table = self.arrays.theme_text
+        get = out.get
         for key in bag:
             for idx, v in table.get(key, ()):
-                out[idx] += v
+                out[idx] = get(idx, 0.0) + v
         return out
 
+    def _word(self, token: str) -> _Word:
+        cached = self._words.get(token)
+        if cached is None:
+            counts = not (token in STOPWORDS or len(token) < 3 or token.isdigit())
+            cached = _Word(canonical_stem(token) if counts else None, is_lexicon_word(token),
+                           vote(token))
+            if len(self._words) < _WORD_CACHE_LIMIT:
+                self._words[token] = cached
+        return cached
+
     @staticmethod
-    def _bag(toks: Sequence[str], skip: set[int]) -> tuple[str, ...]:
+    def _bag(words: Sequence[_Word], skip: set[int]) -> tuple[str, ...]:
         """The question's distinct canonical word keys for the bag-of-words lookups."""
         out: dict[str, None] = {}
-        for i, t in enumerate(toks):
-            if i in skip or t in STOPWORDS or len(t) < 3 or t.isdigit():
-                continue
-            out[canonical_stem(t)] = None
+        for i, w in enumerate(words):
+            if w.bag_key is not None and i not in skip:
+                out[w.bag_key] = None
         return tuple(out)
 
     def _stage(self, toks: Sequence[str]) -> str | None:
+        present = frozenset(toks)
+        if not any(self._stage_words[p] <= present
+                   for w in present & self._stage_keys.keys() for p in self._stage_keys[w]):
+            return None  # no cue has all its words in the question
         joined = f" {' '.join(toks)} "
         found = [s for s, phrases in self._stage_phrases.items()
                  if any(p in joined for p in phrases)]
@@ -317,7 +408,7 @@ class Router:
               open_cases: Mapping[str, int] | None = None,
               max_routes: int = 10) -> RouteResult:
         """Route one question; never raises on odd text."""
-        hints = hints or Hints()
+        hints = hints or _NO_HINTS
         an = self._analyse(text or "")
         lang = hints.lang if hints.lang in ("nl", "en") else an.lang
         themes = list(hints.themes) or [t for t, _ in an.themes]
@@ -373,9 +464,11 @@ class Router:
                    "need_assumed": assumed_need},
         )
 
-    def _weights(self, ranked: Sequence[str], pos: Mapping[str, int],
-                 scores: Mapping[str, float]) -> FloatArray:
-        w = np.zeros(max(1, len(pos)), dtype=np.float32)
+    @staticmethod
+    def _shares(ranked: Sequence[str], pos: Mapping[str, int],
+                scores: Mapping[str, float]) -> dict[int, float]:
+        """Per asked theme (or need) position: its weight, relative to the first."""
+        out: dict[int, float] = {}
         top = max((scores.get(x, 0.0) for x in ranked[:1]), default=0.0)
         for rank, x in enumerate(ranked):
             if x not in pos:
@@ -383,7 +476,13 @@ class Router:
             share = 1.0 if rank == 0 or top <= 0 else min(1.0, scores.get(x, top) / top)
             if x == GENERAL_THEME and rank > 0:
                 share *= 0.5
-            w[pos[x]] = share
+            out[pos[x]] = share
+        return out
+
+    def _weights(self, shares: Mapping[int, float], size: int) -> FloatArray:
+        w = np.zeros(max(1, size), dtype=np.float32)
+        for i, share in shares.items():
+            w[i] = share
         return w
 
     def _routes(self, an: _Analysis, themes: Sequence[str], needs: Sequence[str],
@@ -392,14 +491,45 @@ class Router:
         a = self.arrays
         if a.size == 0 or not (themes or needs or an.named):
             return [], 0.0
-        mask = self._filter_mask(today, region, municipality, stage)
-        if not mask.any():
+        theme_shares = self._shares(themes, self._theme_pos, dict(an.themes))
+        need_shares = self._shares(needs, self._need_pos, dict(an.needs))
+        touched = (sum(len(self._theme_sets[i]) for i in theme_shares)
+                   + sum(len(self._need_sets[i]) for i in need_shares) + len(an.named))
+        if touched <= self.sparse_max_rows:
+            passing = self._filter_rows(today, region, municipality, stage)
+            if not passing:
+                return [], 0.0
+            ranked = self._routes_sparse(an, bool(themes), needs, theme_shares,
+                                         need_shares, region, municipality, passing)
+        else:
+            mask = self._filter_mask(today, region, municipality, stage)
+            if not mask.any():
+                return [], 0.0
+            ranked = self._routes_dense(an, bool(themes), needs, theme_shares, need_shares,
+                                        region, municipality, mask, max_routes)
+        ranked = ranked[:max_routes]
+        if not ranked:
             return [], 0.0
-        theme_w = self._weights(themes, self._theme_pos, dict(an.themes))
-        need_w = self._weights(needs, self._need_pos, dict(an.needs))
+        entries = self.kmap.entries
+        picked = [(entries[row], an.named.get(row, 0.0) >= 3.0) for row, _ in ranked]
+        whys = self.explainer.explain_all(picked, lang=lang, themes=tuple(themes),
+                                          needs=tuple(needs), region=region,
+                                          municipality=municipality)
+        routes = [Route(entry.id, entry.kind, entry.name, min(1.0, value / _SCORE_SCALE), why)
+                  for (entry, _), (_, value), why in zip(picked, ranked, whys, strict=True)]
+        return routes, ranked[0][1]
+
+    def _routes_dense(self, an: _Analysis, themed: bool, needs: Sequence[str],
+                      theme_shares: Mapping[int, float], need_shares: Mapping[int, float],
+                      region: str | None, municipality: str | None,
+                      mask: BoolArray, limit: int) -> list[tuple[int, float]]:
+        """Every entry scored at once; the best ``limit`` relevant ones that pass ``mask``."""
+        a = self.arrays
+        theme_w = self._weights(theme_shares, len(self._theme_pos))
+        need_w = self._weights(need_shares, len(self._need_pos))
         score = np.zeros(a.size, dtype=np.float32)
         relevant = np.zeros(a.size, dtype=np.bool_)
-        if themes:
+        if themed:
             best, total = self._fit(a.theme_cols, theme_w)
             s_theme = best + _EXTRA_SHARE * (total - best)
             any_fit = self._any_fit
@@ -412,7 +542,7 @@ class Router:
         if needs:
             best_n, total_n = self._fit(a.need_cols, need_w)
             score += _W_NEED * (best_n + _EXTRA_SHARE * (total_n - best_n))
-            relevant |= (best_n > 0) & (a.any_theme | relevant | (not themes))
+            relevant |= (best_n > 0) & (a.any_theme | relevant | (not themed))
         for row, weight in an.named.items():
             score[row] += _W_NAMED * min(1.0, weight / NAMED_SCALE)
             relevant[row] = True
@@ -423,19 +553,116 @@ class Router:
             score += _LOCAL_PROVINCE * self._province_rows[region]
         rows = np.flatnonzero(relevant & mask)
         if rows.size == 0:
-            return [], 0.0
-        picked = rows[np.argsort(-score[rows], kind="stable")[:max_routes]]
-        picked_scores = score[picked].tolist()
-        routes = []
-        entries = self.kmap.entries
-        for row, value in zip(picked.tolist(), picked_scores, strict=True):
-            entry = entries[row]
-            why = self.explainer.explain(entry, lang=lang, themes=themes, needs=needs,
-                                         region=region, municipality=municipality,
-                                         named=an.named.get(row, 0.0) >= 3.0)
-            routes.append(Route(entry.id, entry.kind, entry.name,
-                                min(1.0, value / _SCORE_SCALE), why))
-        return routes, picked_scores[0]
+            return []
+        picked = rows[np.argsort(-score[rows], kind="stable")[:limit]]
+        return list(zip(picked.tolist(), score[picked].tolist(), strict=True))
+
+    def _routes_sparse(self, an: _Analysis, themed: bool, needs: Sequence[str],
+                       theme_shares: Mapping[int, float], need_shares: Mapping[int, float],
+                       region: str | None, municipality: str | None,
+                       mask: frozenset[int]) -> list[tuple[int, float]]:
+        """``_routes_dense`` for only the rows the question touches, in Python floats
+        rounded to float32 after every operation as numpy does: the same scores."""
+        f32 = _f32
+        theme_sets = self._weighted_sets(theme_shares, self._theme_sets) if themed else []
+        need_sets = self._weighted_sets(need_shares, self._need_sets) if needs else []
+        themed_rows = frozenset().union(*(rows for _, rows in theme_sets))
+        need_rows = frozenset().union(*(rows for _, rows in need_sets))
+        # a need alone makes an entry relevant when it is for any theme or a named theme
+        need_relevant = need_rows & (self._any_theme_set | themed_rows) if themed else need_rows
+        relevant = (themed_rows | need_relevant | an.named.keys()) & mask
+        if not relevant:
+            return []
+        free = self._free_rows.get(needs[0]) if needs else None
+        w_need, w_text = f32(_W_NEED), f32(_W_TEXT)
+        text = {row: f32(w_text * f32(t)) for row, t in self._sparse_text(an).items()
+                if row in relevant}
+        muni = self._muni_sets.get(municipality) if municipality is not None else None
+        province = self._province_sets.get(region) if region is not None else None
+        any_theme, any_value = self._any_theme_set, self._any_value
+        named_get, text_get = an.named.get, text.get
+        # the theme fit, and the need term, per combination of matched weights
+        theme_fit: dict[tuple[float, ...], float] = {}
+        need_term: dict[tuple[float, ...], float] = {}
+        one_theme = theme_sets[0][0] if len(theme_sets) == 1 else None  # its own fit
+        one_need = f32(w_need * need_sets[0][0]) if len(need_sets) == 1 else None
+        scored = []
+        for row in relevant:
+            value = 0.0
+            if themed:
+                if row in any_theme:
+                    value = 1.0 if free is not None and row in free else any_value
+                elif row in themed_rows:
+                    if one_theme is not None:
+                        value = one_theme
+                    else:
+                        hit = tuple([w for w, rows in theme_sets if row in rows])
+                        value = theme_fit.get(hit, -1.0)
+                        if value < 0:
+                            value = theme_fit[hit] = _sparse_fit(hit)
+            if row in need_rows:
+                if one_need is not None:
+                    term = one_need
+                else:
+                    hit = tuple([w for w, rows in need_sets if row in rows])
+                    term = need_term.get(hit, -1.0)
+                    if term < 0:
+                        term = need_term[hit] = f32(w_need * _sparse_fit(hit))
+                value = f32(value + term)
+            named = named_get(row)
+            if named is not None:
+                value = f32(value + f32(_W_NAMED * min(1.0, named / NAMED_SCALE)))
+            text_term = text_get(row)
+            if text_term is not None:
+                value = f32(value + text_term)
+            if muni is not None and row in muni:
+                value = f32(value + _LOCAL_MUNICIPALITY)
+            if province is not None and row in province:
+                value = f32(value + _LOCAL_PROVINCE)
+            scored.append((-value, row))
+        scored.sort()
+        return [(row, -neg) for neg, row in scored]
+
+    @staticmethod
+    def _weighted_sets(shares: Mapping[int, float], sets: Sequence[frozenset[int]]
+                       ) -> list[tuple[float, frozenset[int]]]:
+        """The asked themes (or needs) with a weight: float32 weight and rows, in the order
+        ``_fit`` sums them."""
+        out = []
+        for i in sorted(shares):
+            w = _f32(shares[i])
+            if w:
+                out.append((w, sets[i]))
+        return out
+
+    def _sparse_text(self, an: _Analysis) -> dict[int, float]:
+        """``_text_scores`` before the float32 rounding, for the rows where it is not 0."""
+        text = self.arrays.text
+        postings = [key for key in an.bag if key in text]
+        if sum(len(text[key][0]) for key in postings) > _SPARSE_MAX_POSTINGS:
+            # common words of a large map: one array accumulation is cheaper
+            scores = self._text_scores(an)
+            rows = np.flatnonzero(scores)
+            return dict(zip(rows.tolist(), scores[rows].tolist(), strict=True))
+        acc: dict[int, float] = {}
+        get = acc.get
+        for key in postings:
+            for row, w in self._text_pairs.get(key) or self._pairs(key):
+                acc[row] = get(row, 0.0) + w
+        if not acc:
+            return acc
+        top = max(acc.values())
+        if top <= 0:
+            return {}
+        return {row: v / top for row, v in acc.items()}
+
+    def _pairs(self, key: str) -> tuple[tuple[int, float], ...]:
+        """One word's postings as (row, weight) pairs, made when first needed."""
+        rows, weights = self.arrays.text[key]
+        pairs = tuple(zip(rows.tolist(), weights.tolist(), strict=True))
+        if len(self._text_pairs) < _WORD_CACHE_LIMIT:
+            self._text_pairs[key] = pairs
+        return pairs
 
     def _filter_mask(self, today: dt.date, region: str | None, municipality: str | None,
                      stage: str | None) -> BoolArray:
@@ -461,6 +688,19 @@ class Router:
             self._mask_cache.clear()
         self._mask_cache[key] = mask
         return mask
+
+    def _filter_rows(self, today: dt.date, region: str | None, municipality: str | None,
+                     stage: str | None) -> frozenset[int]:
+        """``_filter_mask`` as the set of rows that pass."""
+        key = (today, region, municipality, stage)
+        cached = self._mask_rows_cache.get(key)
+        if cached is None:
+            mask = self._filter_mask(today, region, municipality, stage)
+            cached = frozenset(np.flatnonzero(mask).tolist())
+            if len(self._mask_rows_cache) >= _MASK_CACHE_LIMIT:
+                self._mask_rows_cache.clear()
+            self._mask_rows_cache[key] = cached
+        return cached
 
     def _fit(self, cols: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Per entry: the best weight among its matched themes (or needs), and their sum."""

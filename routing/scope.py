@@ -57,6 +57,7 @@ _COLLECTIVE = frozenset([
     "project", "buurtproject", "actie", "campagne", "campaign", "activiteit", "activity",
     "initiatieven", "initiatives", "vrijwilligers", "volunteers"
 ])
+_GREETINGS = frozenset(_GREETING)
 _SINGULAR = frozenset(["ik", "mijn", "mij", "me", "i", "my", "mine"])
 
 _STEMS = {kind: frozenset(canonical_stem(w) for w in words) for kind, words in (
@@ -126,8 +127,20 @@ def is_lexicon_word(token: str) -> bool:
     return bool(_token_kinds(token))
 
 
-def _phrase_hits(joined: str, phrases: Sequence[str]) -> int:
-    return sum(1 for p in phrases if f" {p} " in joined)
+def _cues(phrases: Sequence[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each phrase padded with spaces for a whole-word search, with its words."""
+    return tuple((f" {p} ", frozenset(p.split())) for p in phrases)
+
+
+_SPAM_CUES, _PERSONAL_CUES, _JOB_CUES = (_cues(_SPAM_PHRASES), _cues(_PERSONAL_PHRASES),
+                                         _cues(_JOB_PHRASES))
+
+
+def _phrase_hits(joined: str, present: frozenset[str],
+                 cues: Sequence[tuple[str, frozenset[str]]]) -> int:
+    """How many of the phrases occur in ``joined`` (only looked for when all their words
+    are ``present``)."""
+    return sum(1 for padded, words in cues if words <= present and padded in joined)
 
 
 def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
@@ -136,26 +149,25 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
     ``in_scope_evidence`` is how strongly the map's own themes were recognised (0 = none);
     it keeps a real question that mentions the neighbours from being sent away.
     """
-    content = [t for t in toks if not t.isdigit()]
-    if not content:
-        return None
-    if all(t in _GREETING or (t in STOPWORDS and len(t) <= 3) for t in content):
+    if all(t.isdigit() for t in toks):
+        return None  # no words at all
+    if all(t.isdigit() or t in _GREETINGS or (t in STOPWORDS and len(t) <= 3) for t in toks):
         return "greeting"
     hits = {"personal": 0, "neighbour": 0, "job": 0, "spam": 0}
     for t in toks:  # the lexicon kinds of every word, looked up once
         for kind in _token_kinds(t):
             hits[kind] += 1
     joined = f" {' '.join(toks)} "
-    spam = hits["spam"] + 2 * _phrase_hits(joined, _SPAM_PHRASES)
+    present = frozenset(toks)
+    spam = hits["spam"] + 2 * _phrase_hits(joined, present, _SPAM_CUES)
     if spam >= 3:
         return "spam"
-    present = set(toks)
     collective = bool(present & _COLLECTIVE)
     singular = bool(present & _SINGULAR)
-    personal = hits["personal"] + _phrase_hits(joined, _PERSONAL_PHRASES)
+    personal = hits["personal"] + _phrase_hits(joined, present, _PERSONAL_CUES)
     if personal and not collective:
         return "personal"
-    job = hits["job"] + _phrase_hits(joined, _JOB_PHRASES)
+    job = hits["job"] + _phrase_hits(joined, present, _JOB_CUES)
     if job and not collective and in_scope_evidence < 1.0:
         return "job"
     neighbour = hits["neighbour"]

@@ -41,9 +41,22 @@ def servant_tiers(kmap: KnowledgeMap, *, theme: str | None,
 def order_servants(tiers: Sequence[tuple[int, Servant]], *, today: date,
                    open_cases: Mapping[str, int], exclude: Collection[str] = ()) -> list[Servant]:
     """``servant_tiers`` output without the absent, full or excluded, in handover order."""
+    return order_present(present_tiers(tiers, today=today), open_cases=open_cases,
+                         exclude=exclude)
+
+
+def present_tiers(tiers: Sequence[tuple[int, Servant]], *,
+                  today: date) -> list[tuple[int, Servant]]:
+    """``servant_tiers`` output without the servants absent on ``today``."""
+    return [(tier, servant) for tier, servant in tiers if not servant.is_absent(today)]
+
+
+def order_present(tiers: Sequence[tuple[int, Servant]], *, open_cases: Mapping[str, int],
+                  exclude: Collection[str] = ()) -> list[Servant]:
+    """``present_tiers`` output without the full or excluded, in handover order."""
     ranked: list[tuple[int, int, str, Servant]] = []
     for tier, servant in tiers:
-        if servant.id in exclude or servant.is_absent(today):
+        if servant.id in exclude:
             continue
         cases = open_cases.get(servant.id, 0)
         if cases < servant.max_open_cases:

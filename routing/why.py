@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from routing.model import LANGS, NATIONAL, Entry, KnowledgeMap
 
 _CACHE_LIMIT = 20_000
+_CONTEXT_LIMIT = 2_000  # questions' contexts kept, each with at most a few sentences
 
 
 def _join(parts: Sequence[str], lang: str) -> str:
@@ -29,6 +30,9 @@ class Explainer:
         # sentences already written, keyed by what they depend on (not by the question)
         self._cache: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], str | None,
                                 str | None, bool], str] = {}
+        # the same sentences grouped by what a question decides, then by (entry, named)
+        self._by_context: dict[tuple[str, tuple[str, ...], tuple[str, ...], str | None,
+                                     str | None], dict[tuple[str, bool], str]] = {}
 
     def explain(self, entry: Entry, *, lang: str, themes: Sequence[str],
                 needs: Sequence[str], region: str | None, municipality: str | None,
@@ -43,6 +47,27 @@ class Explainer:
                 self._cache.clear()
             self._cache[key] = cached
         return cached
+
+    def explain_all(self, picked: Sequence[tuple[Entry, bool]], *, lang: str,
+                    themes: tuple[str, ...], needs: tuple[str, ...], region: str | None,
+                    municipality: str | None) -> list[str]:
+        """``explain`` for several (entry, named) pairs of one question, with what they
+        share looked up once."""
+        context = (lang, themes, needs, region, municipality)
+        known = self._by_context.get(context)
+        if known is None:
+            if len(self._by_context) >= _CONTEXT_LIMIT:
+                self._by_context.clear()
+            known = self._by_context[context] = {}
+        out = []
+        for entry, named in picked:
+            why = known.get((entry.id, named))
+            if why is None:
+                why = known[(entry.id, named)] = self._explain(
+                    entry, lang=lang, themes=themes, needs=needs, region=region,
+                    municipality=municipality, named=named)
+            out.append(why)
+        return out
 
     def _explain(self, entry: Entry, *, lang: str, themes: Sequence[str],
                  needs: Sequence[str], region: str | None, municipality: str | None,
