@@ -91,6 +91,34 @@ def _inflected(stem: str) -> list[str]:
     return forms
 
 
+# Separable verb prefixes before the "ge" of a participle ("op|ge|ruimd"); "" for none.
+_SEPARABLE = ("", "op", "af", "aan", "in", "uit", "mee", "samen", "weg", "terug", "door",
+              "over", "om", "bij", "toe", "vast", "schoon", "neer", "rond", "na", "voor")
+# Vowel changes of Dutch strong verbs, participle vowel -> infinitive vowels
+# ("gespoten" -> "spuiten", "geschreven" -> "schrijven", "gebonden" -> "binden").
+_ABLAUT: dict[str, tuple[str, ...]] = {
+    "o": ("ui", "ie", "e", "i", "ij", "ee"), "oo": ("ui", "ie", "e", "ee"),
+    "e": ("ij", "i", "ee", "a", "ie"), "a": ("aa", "e", "ee"), "ie": ("ij", "ee"),
+    "ee": ("ij", "ie"), "aa": ("a", "e"),
+}
+
+
+def _vowel_groups(stem: str) -> list[tuple[int, int, str]]:
+    """(start, end, vowels) of each run of vowels in a verb stem."""
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(stem):
+        if stem[i] in "aeiou":
+            j = i
+            while j < len(stem) and stem[j] in "aeiou":
+                j += 1
+            out.append((i, j, stem[i:j]))
+            i = j
+        else:
+            i += 1
+    return out
+
+
 def _plausible(part: str, word: str) -> bool:
     """Whether a compound part may stand for ``word``: a short part only by a full ending
     ("ruil" -> "ruilen", not "bije" -> "bijen")."""
@@ -266,6 +294,9 @@ class TermIndex:
             return cached
         result = keys(token)
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
+            verb = None if result & self.key_vocab else self._participle(token)
+            if verb is not None:
+                result = result | keys(verb)
             corrected = None if result & self.key_vocab else self._correct(token)
             if corrected is not None:
                 result = result | keys(corrected)
@@ -274,6 +305,28 @@ class TermIndex:
         if len(self._position_cache) < _CACHE_LIMIT:
             self._position_cache[token] = result
         return result
+
+    def _participle(self, token: str) -> str | None:
+        """The map's verb behind a Dutch past participle: "opgeruimd" -> "opruimen",
+        "gemeten" -> "meten", "gespoten" -> "spuiten" (a strong verb's vowel change is
+        tried against the map's vocabulary, so only the map's own verbs are found)."""
+        for prefix in _SEPARABLE:
+            if not token.startswith(prefix + "ge") or len(token) < len(prefix) + 5:
+                continue
+            rest = token[len(prefix) + 2:]
+            if rest.endswith("en"):
+                stem = rest[:-2]
+                forms = [rest] + [stem[:i] + alt + stem[j:] + "en"
+                                  for i, j, vowel in _vowel_groups(stem)
+                                  for alt in _ABLAUT.get(vowel, ())]
+            elif rest[-1] in "dt":
+                forms = [f for f in _inflected(rest[:-1]) if f.endswith("n")]
+            else:
+                continue
+            for form in forms:
+                if prefix + form in self.vocab:
+                    return prefix + form
+        return None
 
     def _correct(self, token: str) -> str | None:
         if len(token) < _FUZZY_MIN_LEN:
@@ -454,10 +507,8 @@ class TermIndex:
         """The one-word phrases two words written apart form together (once per pair)."""
         cached = self._joined_cache.get(joined)
         if cached is None:
+            # two words written apart are one slip already: no typo correction on top
             found = keys(joined)
-            if not found & self.key_vocab:
-                corrected = self._correct(joined)
-                found = keys(corrected) if corrected else frozenset()
             cached = tuple(phrase for k in found for phrase in self.phrases_by_first.get(k, ())
                            if len(phrase.text) == 1)
             if len(self._joined_cache) < _CACHE_LIMIT:

@@ -375,3 +375,20 @@ def test_token_caches_do_not_leak_between_questions(router: Router) -> None:
     nl = router.route("wij zoeken subsidie voor een fietsenstalling", today=DAY)
     assert ids(en) == ids(nl) == ["fietsfonds"]
     assert en.routes[0].why != nl.routes[0].why  # the why is in the question's language
+
+
+def test_a_past_participle_finds_the_maps_verb(router: Router) -> None:
+    # "gestookt" is only in the map as "stoken": the participle is undone, not typo-corrected
+    r = router.route("Bij ons wordt elke avond gestookt, wie kan ons helpen?", today=DAY)
+    assert r.themes[:1] == ("rook",)
+    # a participle of a verb the map does not have stays unknown
+    r2 = router.route("Bij ons wordt elke avond gezongen, wie kan ons helpen?", today=DAY)
+    assert "rook" not in r2.themes
+
+
+def test_two_words_written_apart_are_joined_without_a_typo_correction(router: Router) -> None:
+    # "bloemen weide" is the term "bloemenweide"; "bloemen weida" would be two slips from it
+    assert router.route("een bloemen weide in de tuin, is er geld?", today=DAY).themes[:1] == (
+        "bijen",)
+    assert "bijen" not in router.route("een bloemen weida in de tuin, is er geld?",
+                                       today=DAY).themes
