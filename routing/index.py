@@ -320,11 +320,13 @@ class TermIndex:
                                   for i, j, vowel in _vowel_groups(stem)
                                   for alt in _ABLAUT.get(vowel, ())]
             elif rest[-1] in "dt":
-                forms = [f for f in _inflected(rest[:-1]) if f.endswith("n")]
+                # "gemaakt" -> "maak"; "gericht" -> "richt" (the stem's own t)
+                forms = [f for stem in (rest, rest[:-1]) for f in _inflected(stem)
+                         if f.endswith("n")]
             else:
                 continue
-            for form in forms:
-                if prefix + form in self.vocab:
+            for form in forms:  # only a verb that some phrase of the map uses
+                if prefix + form in self.vocab and keys(prefix + form) & self.phrase_keys:
                     return prefix + form
         return None
 
