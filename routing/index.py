@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -94,6 +94,24 @@ def _inflected(stem: str) -> list[str]:
 # Separable verb prefixes before the "ge" of a participle ("op|ge|ruimd"); "" for none.
 _SEPARABLE = ("", "op", "af", "aan", "in", "uit", "mee", "samen", "weg", "terug", "door",
               "over", "om", "bij", "toe", "vast", "schoon", "neer", "rond", "na", "voor")
+# Dutch diminutive endings, the longest base first, with the sounds they follow
+# ("kast|je", "tuin|tje", "boom|pjes", "ball|etje").
+def _after_m(base: str) -> bool:
+    return base.endswith("m")
+
+
+def _after_sonorant(base: str) -> bool:
+    return base[-1] in "aeiouyjlnrw"  # "ij" too: "bij|tjes"
+
+
+def _any_base(base: str) -> bool:
+    return True
+
+
+_DIMINUTIVE: dict[str, Callable[[str], bool]] = {
+    "je": _any_base, "jes": _any_base, "tje": _after_sonorant, "tjes": _after_sonorant,
+    "pje": _after_m, "pjes": _after_m, "etje": _any_base, "etjes": _any_base,
+}
 # Vowel changes of Dutch strong verbs, participle vowel -> infinitive vowels
 # ("gespoten" -> "spuiten", "geschreven" -> "schrijven", "gebonden" -> "binden").
 _ABLAUT: dict[str, tuple[str, ...]] = {
@@ -282,6 +300,11 @@ class TermIndex:
         self._pair_firsts = frozenset(k0 for k0, _ in self.phrases_by_pair)
         self.single_texts = frozenset(p.text for ps in self.phrases_by_first.values()
                                       for p in ps)
+        # keys of the words of phrases that are not English only
+        self._dutch_keys = frozenset(
+            k for table in (self.phrases_by_first, self.phrases_by_pair)
+            for ps in table.values() for p in ps if p.lang != "en"
+            for tk in p.token_keys for k in tk)
         self.phrase_keys = frozenset(
             k for table in (self.phrases_by_first, self.phrases_by_pair)
             for ps in table.values() for p in ps for tk in p.token_keys for k in tk)
@@ -294,7 +317,8 @@ class TermIndex:
             return cached
         result = keys(token)
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
-            verb = None if result & self.key_vocab else self._participle(token)
+            verb = None if result & self.key_vocab else (
+                self._participle(token) or self._diminutive(token))
             if verb is not None:
                 result = result | keys(verb)
             corrected = None if result & self.key_vocab else self._correct(token)
@@ -325,9 +349,27 @@ class TermIndex:
                          if f.endswith("n")]
             else:
                 continue
-            for form in forms:  # only a verb that some phrase of the map uses
-                if prefix + form in self.vocab and keys(prefix + form) & self.phrase_keys:
+            for form in forms:  # only a verb that some Dutch phrase of the map uses
+                if prefix + form in self.vocab and keys(prefix + form) & self._dutch_keys:
                     return prefix + form
+        return None
+
+    def _diminutive(self, token: str) -> str | None:
+        """The map's word behind a Dutch diminutive: "boompjes" -> "bomen", "tuintje" ->
+        "tuin", "balletje" -> "bal", "bijtjes" -> "bijen"."""
+        for suffix in _DIMINUTIVE:
+            base = token[:-len(suffix)]
+            if not token.endswith(suffix) or len(base) < 3 or not _DIMINUTIVE[suffix](base):
+                continue
+            bases = [base]
+            if suffix.startswith("e") and len(base) >= 4 and base[-1] == base[-2]:
+                bases.append(base[:-1])  # "ball|etje" -> "bal"
+            for stem in bases:
+                for form in (stem, *_inflected(stem)):
+                    if form in STOPWORDS or (form == stem + "n" and not stem.endswith("e")):
+                        continue  # "bij" is not "bijen"; "groe|n" is not a plural
+                    if form in self.vocab and keys(form) & self._dutch_keys:
+                        return form
         return None
 
     def _correct(self, token: str) -> str | None:

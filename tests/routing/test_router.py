@@ -392,3 +392,13 @@ def test_two_words_written_apart_are_joined_without_a_typo_correction(router: Ro
         "bijen",)
     assert "bijen" not in router.route("een bloemen weida in de tuin, is er geld?",
                                        today=DAY).themes
+
+
+def test_a_diminutive_finds_the_maps_word(router: Router) -> None:
+    r = router.route("We willen de bijtjes helpen met een bloemenstrook, is er een potje?",
+                     today=DAY)
+    assert r.themes[:1] == ("bijen",)
+    assert router.route("Ons fietsje staat altijd in de weg, wie helpt?",
+                        today=DAY).themes[:1] == ("fietsen",)
+    # "beetje" is not a little "bee": only Dutch words of the map are looked for
+    assert "bijen" not in router.route("een beetje advies over stoken graag", today=DAY).themes
