@@ -1,6 +1,7 @@
 """Every text the desk says to volunteers and servants, in Dutch and English.
 
 ``t(key, lang, **values)`` formats one; Dutch is the fallback for any language.
+``both(key, **values)`` gives Dutch and English at once (the channel adapters' own notes).
 """
 
 from __future__ import annotations
@@ -226,6 +227,26 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "s_vol_text": ("Gebruik /antwoord N tekst om een vrijwilliger te antwoorden. /help voor "
                    "alle opdrachten.", "Use /reply N text to answer a volunteer. /help for "
                    "all commands."),
+    # -------------------------------------------------------------- adapters
+    # Notes a channel adapter sends itself, before the desk knows the person's language:
+    # sent in both languages at once, see ``both``.
+    "ch_sorry": ("Sorry, dat lukte even niet. Probeer het zo nog eens.",
+                 "Sorry, something went wrong. Please try again in a moment."),
+    "ch_edit_note": ("Ik lees geen bewerkte berichten. Stuur je aanpassing als nieuw bericht.",
+                     "I don't read edited messages. Please send your change as a new message."),
+    "ch_expired_button": ("Deze keuze is verlopen.", "This choice has expired."),
+    "ch_private_only": (
+        "Ik help alleen in een privégesprek, zodat je vraag en gegevens privé blijven: {link}",
+        "I only help in a private chat, so your question stays private: {link}",
+    ),
+    "ch_leaving_group": (
+        "Ik werk alleen in een privégesprek met één persoon, zodat niemand anders meeleest. "
+        "Ik verlaat deze kamer; start een direct gesprek met mij.",
+        "I only work in a private chat with one person, so nobody else reads along. I'm "
+        "leaving this room; please start a direct chat with me.",
+    ),
+    "ch_undecryptable": ("Ik kon je bericht niet ontsleutelen. Wil je het nog eens sturen?",
+                         "I could not decrypt your message. Could you send it again?"),
 }
 
 
@@ -267,3 +288,9 @@ def t(key: str, lang: str = "nl", /, **values: object) -> str:
     nl, en = TEXTS[key]
     template = en if lang == "en" else nl
     return template.format(**values) if values else template
+
+
+def both(key: str, /, **values: object) -> str:
+    """The text ``key`` in Dutch and English at once (``"nl / en"``), for the notes a channel
+    adapter sends before the desk knows the person's language."""
+    return f"{t(key, 'nl', **values)} / {t(key, 'en', **values)}"

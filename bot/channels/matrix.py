@@ -91,6 +91,8 @@ from bot.channel import (
     TransientError,
 )
 from bot.channels import matrix_format as fmt
+from bot.channels.matrix_errors import TokenRejected, channel_error
+from bot.texts import both
 
 if TYPE_CHECKING:
     from nio import Event
@@ -105,45 +107,16 @@ DEVICE_KEY = "matrix:device_id"
 TXN_KEY = "matrix:txn"
 DEVICE_NAME = "Wegwijs"
 
-GROUP_NOTE = ("Ik werk alleen in een privégesprek met één persoon, zodat niemand anders "
-              "meeleest. Ik verlaat deze kamer; start een direct gesprek met mij. / I only work "
-              "in a private chat with one person, so nobody else reads along. I'm leaving this "
-              "room; please start a direct chat with me.")
-EDIT_NOTE = ("Ik lees geen bewerkte berichten. Stuur je aanpassing als nieuw bericht. / "
-             "I don't read edited messages. Please send your change as a new message.")
-UNDECRYPTABLE = ("Ik kon je bericht niet ontsleutelen. Wil je het nog eens sturen? / "
-                 "I could not decrypt your message. Could you send it again?")
-SORRY = ("Sorry, dat lukte even niet. Probeer het zo nog eens. / "
-         "Sorry, something went wrong. Please try again in a moment.")
+GROUP_NOTE = both("ch_leaving_group")
+EDIT_NOTE = both("ch_edit_note")
+UNDECRYPTABLE = both("ch_undecryptable")
+SORRY = both("ch_sorry")
 
-_GONE_ERRCODES = ("M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN")
 _MEDIA_KINDS: tuple[tuple[type[Any], str], ...] = (
     (RoomMessageImage, "photo"), (RoomMessageAudio, "voice"), (RoomMessageVideo, "video"),
     (RoomMessageFile, "document"), (StickerEvent, "sticker"))
 _MSGTYPE_KINDS = {"m.image": "photo", "m.audio": "voice", "m.video": "video",
                   "m.file": "document", "m.location": "location", "m.sticker": "sticker"}
-
-
-def channel_error(response: ErrorResponse, *, sending: bool = False) -> ChannelError:
-    """The one place where a Matrix error answer becomes the desk's ``ChannelError`` family.
-
-    ``sending``: the request addressed a room or a person, so "forbidden" and "not found"
-    mean the recipient cannot be reached."""
-    status = getattr(response.transport_response, "status", None)
-    code = response.status_code or ""
-    if code == "M_LIMIT_EXCEEDED" or status == 429:
-        return RateLimited((response.retry_after_ms or 5000) / 1000.0)
-    if (status is not None and status >= 500) or (status is None and not code):
-        return TransientError(str(response))
-    if code == "M_UNKNOWN_TOKEN":
-        return TokenRejected("the homeserver no longer accepts the bot's access token")
-    if sending and code in _GONE_ERRCODES:
-        return RecipientGone(str(response))
-    return ChannelError(str(response))
-
-
-class TokenRejected(ChannelError):
-    """The access token was revoked or expired (the bot logs in again if it has a password)."""
 
 
 class _NotYet(Exception):

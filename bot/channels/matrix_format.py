@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.channel import Choice
+from bot.channels import split
 
 #: Characters of text per event. An event may hold 64 KiB; the body plus its escaped HTML
 #: (at most ~6 bytes of HTML per character, 4 bytes of UTF-8 in the body) stays well below.
@@ -22,25 +23,7 @@ _COMMAND = re.compile(r"^[/!]([A-Za-z][A-Za-z0-9_]{0,63})(?=\s|$)")
 def split_text(text: str, limit: int = MAX_PART) -> list[str]:
     """Parts of at most ``limit`` characters, cut at a paragraph break, else a line break,
     else a space, else hard. Whitespace at a cut is dropped; nothing else is lost."""
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        head = rest[: limit + 1]
-        cut, skip = limit, 0
-        for separator in ("\n\n", "\n", " "):
-            index = head.rfind(separator)
-            if index > limit // 4:
-                cut, skip = index, len(separator)
-                break
-        part = rest[:cut].rstrip()
-        if part:
-            parts.append(part)
-        rest = rest[cut + skip:].lstrip("\n ")
-    if rest.strip() or not parts:
-        parts.append(rest)
-    return parts
+    return split.split_text(text, limit)
 
 
 def choices_text(choices: Sequence[Choice]) -> str:

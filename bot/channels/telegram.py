@@ -38,10 +38,8 @@ import contextlib
 import datetime as dt
 import hmac
 import logging
-import os
 import re
 import secrets
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,16 +57,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Conflict,
-    Forbidden,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channel import (
@@ -78,20 +67,18 @@ from bot.channel import (
     InboundHandler,
     Outbound,
     RateLimited,
-    RecipientGone,
     StateStore,
     TransientError,
 )
 from bot.channels import telegram_format as fmt
+from bot.channels.pacing import SendPacer
+from bot.channels.telegram_errors import channel_error, seconds  # (also opts in to PTB_TIMEDELTA)
+from bot.texts import both
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
 log = structlog.get_logger(__name__)
-
-# Opt in to PTB's future ``timedelta`` time periods: with the int form, building or reading
-# ``RetryAfter.retry_after`` emits a deprecation warning every time. PTB reads it per call.
-os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 T = TypeVar("T")
 
@@ -99,13 +86,9 @@ OFFSET_KEY = "telegram:offset"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-EXPIRED = "Deze keuze is verlopen. / This choice has expired."
-EDIT_NOTE = ("Ik lees geen bewerkte berichten. Stuur je aanpassing als nieuw bericht. / "
-             "I don't read edited messages. Please send your change as a new message.")
-GROUP_NOTE = ("Ik help alleen in een privégesprek, zodat je vraag en gegevens privé blijven: "
-              "{link} / I only help in a private chat, so your question stays private: {link}")
-SORRY = ("Sorry, dat lukte even niet. Probeer het zo nog eens. / "
-         "Sorry, something went wrong. Please try again in a moment.")
+EXPIRED = both("ch_expired_button")
+EDIT_NOTE = both("ch_edit_note")
+SORRY = both("ch_sorry")
 
 #: Message attributes that make a message "unsupported", checked in this order (an animation
 #: also carries a document, a venue also carries a location).
@@ -115,31 +98,6 @@ UNSUPPORTED_KINDS = ("photo", "voice", "video_note", "video", "animation", "audi
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_RECIPIENT_GONE_400 = ("chat not found", "user not found", "peer_id_invalid",
-                       "user is deactivated", "bot was kicked")
-
-
-def channel_error(exc: TelegramError) -> ChannelError:
-    """The one place where PTB's exceptions become the desk's ``ChannelError`` family."""
-    if isinstance(exc, RetryAfter):
-        return RateLimited(_seconds(exc.retry_after))
-    if isinstance(exc, Forbidden):
-        return RecipientGone(exc.message)
-    if isinstance(exc, InvalidToken):
-        return ChannelError("Telegram rejected the bot token")
-    if isinstance(exc, BadRequest):
-        if any(reason in exc.message.lower() for reason in _RECIPIENT_GONE_400):
-            return RecipientGone(exc.message)
-        return ChannelError(exc.message)
-    if isinstance(exc, ChatMigrated):
-        return ChannelError("the chat moved to a supergroup")
-    if isinstance(exc, Conflict | NetworkError):  # NetworkError includes TimedOut and 5xx
-        return TransientError(exc.message)
-    return ChannelError(exc.message)
-
-
-def _seconds(value: int | float | dt.timedelta) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 @dataclass(frozen=True)
@@ -164,38 +122,6 @@ class WebhookConfig:
 
     def __repr__(self) -> str:  # never show the secret
         return f"WebhookConfig(url={self.url!r}, listen={self.listen_host}:{self.listen_port})"
-
-
-class SendPacer:
-    """Spaces sends: at least ``per_chat_interval`` s between messages to one chat and
-    ``1 / overall_rate`` s between any two. Slots are reserved under a lock and waited for
-    outside it, so one busy chat does not hold up the others more than the overall rate says."""
-
-    def __init__(self, per_chat_interval: float = 1.0, overall_rate: float = 30.0, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.per_chat_interval = per_chat_interval
-        self.overall_interval = 1.0 / overall_rate if overall_rate > 0 else 0.0
-        self._clock, self._sleep = clock, sleep
-        self._lock = asyncio.Lock()
-        self._next_overall = 0.0
-        self._next_chat: dict[str, float] = {}
-
-    async def wait(self, chat_id: str) -> None:
-        async with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_overall, self._next_chat.get(chat_id, 0.0))
-            self._next_overall = slot + self.overall_interval
-            self._next_chat[chat_id] = slot + self.per_chat_interval
-            if len(self._next_chat) > 1000:  # forget chats whose slot has passed
-                self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
-        if slot > now:
-            await self._sleep(slot - now)
-
-    def hold(self, chat_id: str, seconds: float) -> None:
-        """Telegram told us to wait for this chat (429): no send to it before then."""
-        until = self._clock() + seconds
-        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
 
 
 class TelegramChannel:
@@ -315,7 +241,7 @@ class TelegramChannel:
                     offset=offset, timeout=self._poll_timeout,
                     allowed_updates=list(ALLOWED_UPDATES))
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(seconds(exc.retry_after))
                 continue
             except Exception as exc:  # network, 5xx, 409, unreadable updates: keep polling
                 failures += 1
@@ -464,8 +390,8 @@ class TelegramChannel:
     async def _on_group_message(self, message: Message, update_key: str) -> None:
         if not self._addressed_in_group(message):
             return
-        link = f"https://t.me/{self._bot.username}"
-        await self.send(Outbound(self.name, str(message.chat.id), GROUP_NOTE.format(link=link),
+        note = both("ch_private_only", link=f"https://t.me/{self._bot.username}")
+        await self.send(Outbound(self.name, str(message.chat.id), note,
                                  key=f"telegram:group:{update_key}"))
 
     def _addressed_in_group(self, message: Message) -> bool:

@@ -12,6 +12,8 @@ import html
 import re
 from collections.abc import Sequence
 
+from bot.channels import split
+
 #: Telegram's limit for one message's text (after entity parsing).
 MAX_MESSAGE_LENGTH = 4096
 #: Telegram's limit for a button's ``callback_data``, in bytes.
@@ -32,46 +34,13 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _prefix_within(text: str, limit: int) -> int:
-    """Number of characters of ``text`` whose UTF-16 length is at most ``limit``."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Split ``text`` into parts of at most ``limit`` UTF-16 units, preferring to cut at a
     paragraph break, then a line break, then a space; a word longer than a whole message is
     cut hard. The whitespace at a cut is dropped; nothing else is lost."""
     if limit < 2:  # an astral character (emoji) takes two units
         raise ValueError("limit must be at least 2")
-    parts: list[str] = []
-    rest = text
-    while utf16_len(rest) > limit:
-        window = max(1, _prefix_within(rest, limit))
-        cut, skip = _best_cut(rest, window)
-        part = rest[:cut].rstrip()
-        if part:
-            parts.append(part)
-        rest = rest[cut + skip:].lstrip("\n ")
-    if rest.strip() or not parts:
-        parts.append(rest)
-    return parts
-
-
-def _best_cut(text: str, window: int) -> tuple[int, int]:
-    """Where to cut ``text`` within its first ``window`` characters: (index, separator length).
-
-    ``window`` characters fit; the separator itself may sit just past them (it is dropped)."""
-    head = text[: window + 1]
-    for separator in ("\n\n", "\n", " "):
-        index = head.rfind(separator)
-        if index > window // 4:  # a cut that keeps a reasonably full part
-            return index, len(separator)
-    return window, 0
+    return split.split_text(text, limit, utf16_len)
 
 
 def keyboard_rows(labels: Sequence[str]) -> list[list[int]]:

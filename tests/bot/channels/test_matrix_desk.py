@@ -19,15 +19,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.channels.matrix import MatrixChannel
-from bot.clock import FakeClock
-from bot.db import create_schema, make_engine
 from bot.desk import Desk
 from bot.kv import DbStateStore
 from bot.models import OutboxMessage
 from bot.runtime import Runtime
 from routing.load import load_knowledge
 from routing.model import KnowledgeMap
-from tests.bot.desk.harness import local
+from tests.bot.desk.harness import DeskProcess, local
 from tests.fixtures.synapse import Accounts, MatrixPerson, Received, Synapse
 
 pytestmark = pytest.mark.synapse
@@ -48,38 +46,24 @@ def matrix_knowledge(eval_knowledge_dir: Path, tmp_path: Path,
     return target
 
 
-class MatrixDesk:
+class MatrixDesk(DeskProcess):
     """Desk + runtime + Matrix adapter on one SQLite file; ``restart`` is a new process."""
 
     def __init__(self, synapse: Synapse, accounts: Accounts, tmp_path: Path,
                  kmap: KnowledgeMap) -> None:
-        self.synapse, self.accounts, self.kmap = synapse, accounts, kmap
-        self.url = f"sqlite:///{tmp_path / 'desk.db'}"
+        super().__init__(tmp_path / "desk.db", kmap, local(2026, 11, 23, 10, 0))
+        self.synapse, self.accounts = synapse, accounts
         self.store_path = tmp_path / "bot-store"
-        self.clock = FakeClock(local(2026, 11, 23, 10, 0))
-        self.engine: Engine | None = None
 
-    async def start(self) -> MatrixDesk:
-        self.engine = make_engine(self.url)
-        create_schema(self.engine)
+    async def _open(self, engine: Engine) -> None:
         servants = {s.channels["matrix"] for s in self.kmap.servants if "matrix" in s.channels}
         self.channel = MatrixChannel(
-            self.synapse.url, self.accounts.bot.user_id, state=DbStateStore(self.engine),
+            self.synapse.url, self.accounts.bot.user_id, state=DbStateStore(engine),
             store_path=self.store_path, password=self.accounts.bot.password,
             servants=servants, sync_timeout=2.0, backoff_base=0.1, max_backoff=1.0)
-        self.desk = Desk(self.engine, self.kmap, clock=self.clock, channels=("matrix",))
+        self.desk = Desk(engine, self.kmap, clock=self.clock, channels=("matrix",))
         self.runtime = Runtime(self.desk, [self.channel], poll_interval=0.2)
         await self.runtime.start()
-        return self
-
-    async def stop(self) -> None:
-        await self.runtime.stop()
-        assert self.engine is not None
-        self.engine.dispose()
-
-    async def restart(self) -> None:
-        await self.stop()
-        await self.start()
 
     def outbox(self, chat_id: str) -> list[OutboxMessage]:
         with Session(self.engine) as session:

@@ -23,15 +23,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.channels.telegram import EXPIRED
-from bot.clock import FakeClock
-from bot.db import create_schema, make_engine
 from bot.desk import Desk
 from bot.kv import DbStateStore
 from bot.models import KeyValue
 from bot.runtime import Runtime
 from routing.load import load_knowledge
 from routing.model import KnowledgeMap
-from tests.bot.desk.harness import local
+from tests.bot.desk.harness import DeskProcess, local
 from tests.fixtures.fake_telegram import TOKEN, FakeTelegram, StoredMessage, make_channel
 
 pytestmark = pytest.mark.telegram
@@ -55,32 +53,19 @@ def telegram_knowledge(eval_knowledge_dir: Path, tmp_path: Path) -> Path:
     return target
 
 
-class TelegramDesk:
+class TelegramDesk(DeskProcess):
     """Desk + runtime + Telegram adapter on one SQLite file; ``restart`` is a new process."""
 
     def __init__(self, fake: FakeTelegram, path: Path, kmap: KnowledgeMap) -> None:
-        self.fake, self.url, self.kmap = fake, f"sqlite:///{path}", kmap
-        self.clock = FakeClock(local(2026, 11, 23, 10, 0))
-        self.engine: Engine | None = None
+        super().__init__(path, kmap, local(2026, 11, 23, 10, 0))
+        self.fake = fake
 
-    async def start(self) -> TelegramDesk:
-        self.engine = make_engine(self.url)
-        create_schema(self.engine)
-        self.store = DbStateStore(self.engine)
-        self.desk = Desk(self.engine, self.kmap, clock=self.clock, channels=("telegram",))
+    async def _open(self, engine: Engine) -> None:
+        self.store = DbStateStore(engine)
+        self.desk = Desk(engine, self.kmap, clock=self.clock, channels=("telegram",))
         self.channel = make_channel(self.fake, self.store)
         self.runtime = Runtime(self.desk, [self.channel])
         await self.runtime.start(poll=False)
-        return self
-
-    async def stop(self) -> None:
-        await self.runtime.stop()
-        assert self.engine is not None
-        self.engine.dispose()
-
-    async def restart(self) -> None:
-        await self.stop()
-        await self.start()
 
     async def _handled(self, update: dict[str, object]) -> None:
         """Wait until the adapter stored an offset past ``update`` (desk done, replies sent)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -43,30 +44,29 @@ def local(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=AMS).astimezone(dt.UTC)
 
 
-class Harness:
-    def __init__(self, path: Path, kmap: KnowledgeMap, start: dt.datetime,
-                 config: FollowUpConfig | None = None, router: Router | None = None) -> None:
+class DeskProcess:
+    """A desk process on one SQLite file: engine, schema, then what :meth:`_open` builds (the
+    desk, its channels, a started runtime). ``restart`` is a new process on the same file:
+    nothing survives but the database. Subclasses differ only in their channels."""
+
+    desk: Desk
+    runtime: Runtime
+
+    def __init__(self, path: Path, kmap: KnowledgeMap, start: dt.datetime) -> None:
         self.url = f"sqlite:///{path}"
         self.kmap = kmap
-        self.router = router or _router(kmap)
         self.clock = FakeClock(start)
-        self.config = config or FollowUpConfig()
-        self.sleeps: list[float] = []
         self.engine: Engine | None = None
 
-    async def _sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    async def start(self) -> Harness:
+    async def start(self) -> Self:
         self.engine = make_engine(self.url)
         create_schema(self.engine)
-        self.desk = Desk(self.engine, self.kmap, clock=self.clock, config=self.config,
-                         router=self.router, channels=("memory", "terminal"))
-        self.vols = MemoryChannel("memory")
-        self.staff_channel = MemoryChannel("terminal")
-        self.runtime = Runtime(self.desk, [self.vols, self.staff_channel], sleep=self._sleep)
-        await self.runtime.start(poll=False)
+        await self._open(self.engine)
         return self
+
+    async def _open(self, engine: Engine) -> None:
+        """Build ``self.desk`` and the channels, and start ``self.runtime``."""
+        raise NotImplementedError
 
     async def stop(self) -> None:
         await self.runtime.stop()
@@ -77,6 +77,26 @@ class Harness:
         """A new process on the same file: nothing survives but the database."""
         await self.stop()
         await self.start()
+
+
+class Harness(DeskProcess):
+    def __init__(self, path: Path, kmap: KnowledgeMap, start: dt.datetime,
+                 config: FollowUpConfig | None = None, router: Router | None = None) -> None:
+        super().__init__(path, kmap, start)
+        self.router = router or _router(kmap)
+        self.config = config or FollowUpConfig()
+        self.sleeps: list[float] = []
+
+    async def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+    async def _open(self, engine: Engine) -> None:
+        self.desk = Desk(engine, self.kmap, clock=self.clock, config=self.config,
+                         router=self.router, channels=("memory", "terminal"))
+        self.vols = MemoryChannel("memory")
+        self.staff_channel = MemoryChannel("terminal")
+        self.runtime = Runtime(self.desk, [self.vols, self.staff_channel], sleep=self._sleep)
+        await self.runtime.start(poll=False)
 
     # ------------------------------------------------------------------ talking
     async def say(self, chat: str, text: str, **kwargs: object) -> list[Outbound]:

@@ -9,8 +9,11 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 import structlog
 
+from bot import migrations
+from bot.db import make_engine
 from bot.log import QUIET_LIBRARIES
 
 
@@ -29,3 +32,13 @@ def _restore_logging() -> Iterator[None]:
         logging.getLogger(name).setLevel(old)
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[sa.Engine]:
+    """An engine on the test database (``db_url``: SQLite and PostgreSQL), migrated to the
+    newest schema; disposed after the test."""
+    migrations.upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()

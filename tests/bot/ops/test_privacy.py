@@ -4,7 +4,6 @@ Erase is checked by scanning EVERY table and column for the volunteer's identifi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from bot import migrations, privacy
-from bot.db import make_engine, transaction
+from bot import privacy
+from bot.db import transaction
 from tests.bot.ops.privacy_data import ANNA, BOB, T0, add_person, add_shared_rows, count_rows, scan
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[sa.Engine]:
-    migrations.upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

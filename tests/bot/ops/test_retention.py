@@ -4,28 +4,19 @@ personal (or are deleted), open cases and recent ones are kept; on SQLite and Po
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot import migrations, retention
+from bot import retention
 from bot.clock import FakeClock
-from bot.db import make_engine, transaction
+from bot.db import transaction
 from bot.models import Case, CaseEvent, CheckinStat, Message, Volunteer
 from tests.bot.ops.privacy_data import ANNA, BOB, T0, Person, add_person, add_shared_rows, scan
 
 CAROL = Person("terminal", "carol", "carol", "Waar vind ik een vergunning voor een repair café?",
                "Repaircafé De Schroef", "Top, ik vraag de vergunning aan")
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[sa.Engine]:
-    migrations.upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

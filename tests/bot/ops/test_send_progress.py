@@ -5,30 +5,21 @@ removes those of the volunteer's messages; on SQLite and PostgreSQL, with a fake
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot import migrations, privacy, retention
+from bot import privacy, retention
 from bot.channel import MemoryStateStore, Outbound
 from bot.clock import FakeClock
-from bot.db import make_engine, transaction
+from bot.db import transaction
 from bot.kv import send_progress_target
 from bot.models import KeyValue, OutboxMessage
 from tests.bot.ops.privacy_data import ANNA, BOB, T0, add_person, add_shared_rows
 from tests.fixtures.fake_telegram import FakeTelegram, RecordingDesk, make_channel
 
 NOW = T0 + dt.timedelta(days=40)  # long before the 12-month retention period ends
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[sa.Engine]:
-    migrations.upgrade(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def outbox_row(engine: sa.Engine, *, sent: bool = False, failed: str | None = None) -> int:
