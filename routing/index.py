@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -96,21 +96,9 @@ _SEPARABLE = ("", "op", "af", "aan", "in", "uit", "mee", "samen", "weg", "terug"
               "over", "om", "bij", "toe", "vast", "schoon", "neer", "rond", "na", "voor")
 # Dutch diminutive endings, the longest base first, with the sounds they follow
 # ("kast|je", "tuin|tje", "boom|pjes", "ball|etje").
-def _after_m(base: str) -> bool:
-    return base.endswith("m")
-
-
-def _after_sonorant(base: str) -> bool:
-    return base[-1] in "aeiouyjlnrw"  # "ij" too: "bij|tjes"
-
-
-def _any_base(base: str) -> bool:
-    return True
-
-
-_DIMINUTIVE: dict[str, Callable[[str], bool]] = {
-    "je": _any_base, "jes": _any_base, "tje": _after_sonorant, "tjes": _after_sonorant,
-    "pje": _after_m, "pjes": _after_m, "etje": _any_base, "etjes": _any_base,
+_DIMINUTIVE: dict[str, str] = {  # ending -> the letters its base may end with ("" = any)
+    "je": "", "jes": "", "tje": "aeiouyjlnrw", "tjes": "aeiouyjlnrw",  # "ij": "bij|tjes"
+    "pje": "m", "pjes": "m", "etje": "", "etjes": "",
 }
 # Vowel changes of Dutch strong verbs, participle vowel -> infinitive vowels
 # ("gespoten" -> "spuiten", "geschreven" -> "schrijven", "gebonden" -> "binden").
@@ -300,14 +288,17 @@ class TermIndex:
         self._pair_firsts = frozenset(k0 for k0, _ in self.phrases_by_pair)
         self.single_texts = frozenset(p.text for ps in self.phrases_by_first.values()
                                       for p in ps)
-        # keys of the words of phrases that are not English only
-        self._dutch_keys = frozenset(
-            k for table in (self.phrases_by_first, self.phrases_by_pair)
-            for ps in table.values() for p in ps if p.lang != "en"
-            for tk in p.token_keys for k in tk)
-        self.phrase_keys = frozenset(
-            k for table in (self.phrases_by_first, self.phrases_by_pair)
-            for ps in table.values() for p in ps for tk in p.token_keys for k in tk)
+        all_keys: set[str] = set()
+        dutch_keys: set[str] = set()
+        for table in (self.phrases_by_first, self.phrases_by_pair):
+            for ps in table.values():
+                for known in ps:
+                    found = {k for tk in known.token_keys for k in tk}
+                    all_keys |= found
+                    if known.lang != "en":
+                        dutch_keys |= found
+        self.phrase_keys = frozenset(all_keys)
+        self._dutch_keys = frozenset(dutch_keys)  # of phrases that are not English only
 
     # ------------------------------------------------------------------ tokens
     def position_keys(self, token: str) -> frozenset[str]:
@@ -359,7 +350,8 @@ class TermIndex:
         "tuin", "balletje" -> "bal", "bijtjes" -> "bijen"."""
         for suffix in _DIMINUTIVE:
             base = token[:-len(suffix)]
-            if not token.endswith(suffix) or len(base) < 3 or not _DIMINUTIVE[suffix](base):
+            after = _DIMINUTIVE[suffix]
+            if not token.endswith(suffix) or len(base) < 3 or (after and base[-1] not in after):
                 continue
             bases = [base]
             if suffix.startswith("e") and len(base) >= 4 and base[-1] == base[-2]:
