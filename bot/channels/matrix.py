@@ -92,6 +92,7 @@ from bot.channel import (
 )
 from bot.channels import matrix_format as fmt
 from bot.channels.matrix_errors import TokenRejected, channel_error
+from bot.channels.pacing import backoff_delay
 from bot.texts import both
 
 if TYPE_CHECKING:
@@ -313,7 +314,7 @@ class MatrixChannel:
 
     # --- requests -------------------------------------------------------------------------
     def _backoff(self, attempt: int) -> float:
-        return float(min(self._max_backoff, self._backoff_base * 2.0 ** (attempt - 1)))
+        return backoff_delay(attempt, self._backoff_base, self._max_backoff)
 
     def _wait_for(self, exc: BaseException, attempt: int) -> float:
         if isinstance(exc, RateLimited):

@@ -1,4 +1,5 @@
-"""Spacing of outgoing messages per chat and overall (the Telegram adapter's flood limits).
+"""Spacing of outgoing messages per chat and overall (the Telegram adapter's flood limits),
+and the retry delay both adapters wait between failed attempts.
 
 Pure asyncio: the clock and the sleep are injectable, so tests need no real waiting."""
 
@@ -7,6 +8,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Exponential back-off: ``base`` after the first failure, doubling, at most ``cap``."""
+    return float(min(cap, base * 2.0 ** (attempt - 1)))
 
 
 class SendPacer:

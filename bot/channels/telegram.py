@@ -71,7 +71,7 @@ from bot.channel import (
     TransientError,
 )
 from bot.channels import telegram_format as fmt
-from bot.channels.pacing import SendPacer
+from bot.channels.pacing import SendPacer, backoff_delay
 from bot.channels.telegram_errors import channel_error, seconds  # (also opts in to PTB_TIMEDELTA)
 from bot.texts import both
 
@@ -279,7 +279,7 @@ class TelegramChannel:
                 await asyncio.sleep(self._backoff(attempt))
 
     def _backoff(self, attempt: int) -> float:
-        return min(self._max_backoff, self._backoff_base * 2.0 ** (attempt - 1))
+        return backoff_delay(attempt, self._backoff_base, self._max_backoff)
 
     # --- webhook --------------------------------------------------------------------------
     async def _start_webhook(self, config: WebhookConfig) -> None:
