@@ -94,6 +94,12 @@ def _inflected(stem: str) -> list[str]:
 # Separable verb prefixes before the "ge" of a participle ("op|ge|ruimd"); "" for none.
 _SEPARABLE = ("", "op", "af", "aan", "in", "uit", "mee", "samen", "weg", "terug", "door",
               "over", "om", "bij", "toe", "vast", "schoon", "neer", "rond", "na", "voor")
+_PARTICLES = frozenset(_SEPARABLE[1:])
+# Endings of Dutch finite verb forms and prefix participles, the longest first.
+_FINITE_ENDINGS = ("ten", "den", "te", "de", "t", "d")
+_SEPARABLE_WINDOW = 10  # a separated particle may follow its verb this many words later
+# Unstressed verb prefixes: their participles take no "ge" ("be|taald", "ver|zameld").
+_UNSTRESSED = ("be", "ver", "ont", "her", "er")
 # Dutch diminutive endings, the longest base first, with the sounds they follow
 # ("kast|je", "tuin|tje", "boom|pjes", "ball|etje").
 _DIMINUTIVE: dict[str, str] = {  # ending -> the letters its base may end with ("" = any)
@@ -187,6 +193,7 @@ class TermIndex:
         self._content_cache: dict[frozenset[str], tuple[Phrase, ...]] = {}
         self._joined_cache: dict[str, tuple[Phrase, ...]] = {}
         self._pair_cache: dict[tuple[str, str], tuple[Phrase, ...]] = {}
+        self._separated_cache: dict[tuple[str, str], str | None] = {}
         self._token_caches: dict[str, dict[str, TokenInfo]] = {}  # per language, per token
         self._build_phrases(kmap)
 
@@ -310,6 +317,8 @@ class TermIndex:
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
             verb = None if result & self.key_vocab else (
                 self._participle(token) or self._diminutive(token))
+            if verb is None and not result & self.phrase_keys:
+                verb = self._finite(token)
             if verb is not None:
                 result = result | keys(verb)
             corrected = None if result & self.key_vocab else self._correct(token)
@@ -343,6 +352,41 @@ class TermIndex:
             for form in forms:  # only a verb that some Dutch phrase of the map uses
                 if prefix + form in self.vocab and keys(prefix + form) & self._dutch_keys:
                     return prefix + form
+        return None
+
+    def _finite(self, token: str) -> str | None:
+        """The map's verb behind a Dutch finite form: "betaalt" -> "betalen", "stookte" ->
+        "stoken", "fietsten" -> "fietsen", and a be-/ver- participle ("betaald")."""
+        return self._dutch_word("", token)
+
+    def _separated(self, verb: str, particle: str) -> str | None:
+        """The map's separable verb behind a verb and its particle written apart: "(we)
+        ruimen (de oevers) op" -> "opruimen", "werkten samen" -> "samenwerken"."""
+        cache_key = (verb, particle)
+        if cache_key not in self._separated_cache:
+            found = None if verb in STOPWORDS else self._dutch_word(particle, verb)
+            if len(self._separated_cache) < _CACHE_LIMIT:
+                self._separated_cache[cache_key] = found
+            return found
+        return self._separated_cache[cache_key]
+
+    def _dutch_word(self, prefix: str, token: str) -> str | None:
+        """``prefix`` + an infinitive of the verb form ``token`` that some Dutch phrase of
+        the map uses, if any."""
+        if len(token) < 4:
+            return None
+        stems = [token]
+        for ending in _FINITE_ENDINGS:
+            if ending == "d" and not token.startswith(_UNSTRESSED):
+                continue  # a bare "-d" only ends a participle without "ge" ("betaald")
+            if token.endswith(ending) and len(token) - len(ending) >= 3:
+                stems.append(token[:-len(ending)])
+        for stem in stems:
+            for form in (stem, *_inflected(stem)) if prefix else _inflected(stem):
+                word = prefix + form
+                if (form.endswith("en") and word != token and word in self.vocab
+                        and word not in STOPWORDS and keys(word) & self._dutch_keys):
+                    return word
         return None
 
     def _diminutive(self, token: str) -> str | None:
@@ -436,6 +480,8 @@ class TermIndex:
         cache = self._token_caches.get(lang)
         if cache is None:
             cache = self._token_caches.setdefault(lang, {})
+        if lang != "en":
+            toks = self._rejoin_separated(toks, skip)
         infos = [cache.get(t) or self._token_info(t, lang) for t in toks]
         pos_keys = [_NO_KEYS if i in skip else info.keys for i, info in enumerate(infos)]
         found: list[PhraseMatch] = []
@@ -475,6 +521,34 @@ class TermIndex:
         found.extend(joined)
         found.extend(self._loose(pos_keys, infos, matched, lang))
         return found
+
+    def _rejoin_separated(self, toks: Sequence[str], skip: frozenset[int]) -> Sequence[str]:
+        """The tokens with each separated verb rejoined at the verb's place ("we ruimen
+        de oevers op" -> "we opruimen de oevers op", "op te ruimen" -> "op te opruimen"),
+        when the map has the joined verb."""
+        out: list[str] | None = None
+        n = len(toks)
+        for j, particle in enumerate(toks):
+            if particle not in _PARTICLES or j in skip:
+                continue
+            if j + 2 < n and toks[j + 1] == "te" and j + 2 not in skip:
+                # "op te ruimen" -> "opruimen"
+                joined = self._separated(toks[j + 2], particle)
+                if joined is not None:
+                    if out is None:
+                        out = list(toks)
+                    out[j + 2] = joined
+                    continue
+            for i in range(j - 1, max(-1, j - 1 - _SEPARABLE_WINDOW), -1):
+                if i in skip:
+                    continue
+                joined = self._separated(toks[i], particle)
+                if joined is not None:
+                    if out is None:
+                        out = list(toks)
+                    out[i] = joined
+                    break
+        return toks if out is None else out
 
     def _token_info(self, token: str, lang: str) -> TokenInfo:
         """The one-word phrases a token matches, each with its weight factor, its keys

@@ -329,7 +329,7 @@ class Router:
     def _stage(self, toks: Sequence[str]) -> str | None:
         present = frozenset(toks)
         if not any(self._stage_words[p] <= present
-                   for w in present & self._stage_keys.keys() for p in self._stage_keys[w]):
+                   for w in present.intersection(self._stage_keys) for p in self._stage_keys[w]):
             return None  # no cue has all its words in the question
         joined = f" {' '.join(toks)} "
         found = [s for s, phrases in self._stage_phrases.items()

@@ -224,7 +224,7 @@ class EntryScorer:
         need_rows = frozenset().union(*(rows for _, rows in need_sets))
         # a need alone makes an entry relevant when it is for any theme or a named theme
         need_relevant = need_rows & (self._any_theme_set | themed_rows) if themed else need_rows
-        relevant = (themed_rows | need_relevant | named.keys()) & mask
+        relevant = (themed_rows | need_relevant).union(named) & mask
         if not relevant:
             return []
         free = self._free_rows.get(needs[0]) if needs else None

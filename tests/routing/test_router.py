@@ -44,7 +44,7 @@ def make_map() -> KnowledgeMap:
     )
     needs = (
         Need("funding", Text("Geld", "Funding"),
-             Terms(("geld", "subsidie", "fonds", "potje"), ("money", "grant", "funding"))),
+             Terms(("geld", "subsidie", "fonds", "potje", "betalen"), ("money", "grant", "funding"))),
         Need("knowledge", Text("Kennis", "Knowledge"),
              Terms(("advies", "tips", "hoe pak ik dat aan"), ("advice", "tips", "how do we"))),
         Need("permit", Text("Vergunning", "Permit"),
@@ -402,3 +402,27 @@ def test_a_diminutive_finds_the_maps_word(router: Router) -> None:
                         today=DAY).themes[:1] == ("fietsen",)
     # "beetje" is not a little "bee": only Dutch words of the map are looked for
     assert "bijen" not in router.route("een beetje advies over stoken graag", today=DAY).themes
+
+
+def test_a_finite_verb_form_finds_the_maps_verb(router: Router) -> None:
+    # "betalen" is in the map; "betaalt", "betaalde" and the participle "betaald" are not
+    for text in ("Wie betaalt de bijenhotels?", "Wie betaalde vorig jaar de bijenhotels?",
+                 "Worden de bijenhotels ergens betaald?"):
+        assert router.route(text, today=DAY).needs[:1] == ("funding",), text
+    # a form of a verb the map does not have stays unknown
+    assert router.route("Wie betaalt dat?", today=DAY).needs == ("funding",)
+    assert router.route("Wie bewaart dat?", today=DAY).needs == ()
+
+
+def test_a_separated_verb_is_joined_to_its_particle(router: Router) -> None:
+    # the map has "samenwerken"; Dutch splits it: "we werken ... samen", "werkten samen"
+    for text in ("We werken graag met de school samen, wie helpt?",
+                 "Vorig jaar werkten we met drie scholen samen, wie helpt?",
+                 "We hopen met de school samen te werken, wie helpt?"):
+        assert "network" in router.route(text, today=DAY).needs, text
+    # a particle without a verb that the map knows joined to it changes nothing
+    assert "network" not in router.route("We werken graag met de school, wie helpt?",
+                                         today=DAY).needs
+    # English questions are left alone
+    assert "network" not in router.route("We work together with the school samen",
+                                         today=DAY).needs
