@@ -13,7 +13,8 @@ Rooms and people
 * Staff commands arrive as ``/cmd args`` or ``!cmd args`` (Element keeps unknown
   ``/commands`` to itself). In a servant's DM, messages about a case form a thread (the
   first one is its root); a servant's reply in that thread, or a reply to one of those
-  messages, becomes ``/antwoord N text``.
+  messages, becomes ``/antwoord N text``. Who is a servant: the Matrix ids in the knowledge
+  map, re-read when its files change (``matrix_servants``), so no restart is needed.
 * Choices are a numbered list; the number or the label typed back is an ``Inbound`` of kind
   ``"choice"`` while that list is the room's newest.
 
@@ -92,7 +93,8 @@ from bot.channel import (
 )
 from bot.channels import matrix_format as fmt
 from bot.channels.matrix_errors import TokenRejected, channel_error
-from bot.channels.pacing import backoff_delay
+from bot.channels.matrix_servants import MapServants
+from bot.channels.pacing import RetryPolicy
 from bot.texts import both
 
 if TYPE_CHECKING:
@@ -107,6 +109,7 @@ SINCE_KEY = "matrix:since"
 DEVICE_KEY = "matrix:device_id"
 TXN_KEY = "matrix:txn"
 DEVICE_NAME = "Wegwijs"
+DEFAULT_RETRY = RetryPolicy(max_attempts=4)
 
 GROUP_NOTE = both("ch_leaving_group")
 EDIT_NOTE = both("ch_edit_note")
@@ -153,11 +156,7 @@ class MatrixChannel:
         sync_timeout: float = 30.0,
         timeline_limit: int = 100,
         request_timeout: float = 30.0,
-        max_attempts: int = 4,
-        backoff_base: float = 0.5,
-        max_backoff: float = 30.0,
-        max_retry_after: float = 300.0,
-        handler_attempts: int = 3,
+        retry: RetryPolicy = DEFAULT_RETRY,
         undecryptable_grace: float = 10.0,
         stop_grace: float = 10.0,
     ) -> None:
@@ -176,11 +175,7 @@ class MatrixChannel:
         self._sync_timeout_ms = int(sync_timeout * 1000)
         self._timeline_limit = timeline_limit
         self._request_timeout = request_timeout
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base
-        self._max_backoff = max_backoff
-        self._max_retry_after = max_retry_after
-        self._handler_attempts = handler_attempts
+        self._retry = retry
         self._undecryptable_grace = undecryptable_grace
         self._stop_grace = stop_grace
         self._client: AsyncClient | None = None
@@ -207,7 +202,8 @@ class MatrixChannel:
                       servants: Collection[str] | Callable[[], Collection[str]] | None = None,
                       ) -> MatrixChannel:
         """Build the channel from ``WEGWIJS_MATRIX_*``. ``servants`` (Matrix ids of the map's
-        civil servants) defaults to those in the knowledge map at ``settings.knowledge``."""
+        civil servants) defaults to those in the knowledge map at ``settings.knowledge``, as
+        the folder holds it now (re-read when its files change)."""
         if not settings.matrix_homeserver or not settings.matrix_user_id:
             raise ValueError("WEGWIJS_MATRIX_HOMESERVER and WEGWIJS_MATRIX_USER_ID must be set")
         if settings.matrix_password is None and settings.matrix_access_token is None:
@@ -223,7 +219,7 @@ class MatrixChannel:
             device_id=settings.matrix_device_id,
             store_key=(settings.matrix_store_key.get_secret_value()
                        if settings.matrix_store_key else None),
-            servants=servants if servants is not None else servant_ids(settings.knowledge),
+            servants=servants if servants is not None else MapServants(settings.knowledge),
             encrypt_new_rooms=settings.matrix_encrypt_new_rooms)
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -257,12 +253,12 @@ class MatrixChannel:
                     await self._sync_once(timeout_ms=0)
                     break
                 except _NotYet:  # a room key on its way (bounded by the grace period)
-                    await asyncio.sleep(self._backoff_base)
+                    await asyncio.sleep(self._retry.backoff_base)
                 except (TransientError, RateLimited, _HandlerFailed) as exc:
                     attempt += 1
-                    if attempt >= self._max_attempts:
+                    if attempt >= self._retry.max_attempts:
                         raise TransientError(f"first sync failed: {exc}") from exc
-                    await asyncio.sleep(self._wait_for(exc, attempt))
+                    await asyncio.sleep(self._retry.pause(exc, attempt))
         except BaseException:
             await self._client.close()
             raise
@@ -313,14 +309,6 @@ class MatrixChannel:
             await self._call(client.keys_upload, "keys upload")
 
     # --- requests -------------------------------------------------------------------------
-    def _backoff(self, attempt: int) -> float:
-        return backoff_delay(attempt, self._backoff_base, self._max_backoff)
-
-    def _wait_for(self, exc: BaseException, attempt: int) -> float:
-        if isinstance(exc, RateLimited):
-            return min(exc.retry_after, self._max_retry_after)
-        return self._backoff(attempt)
-
     async def _call(self, request: Callable[[], Awaitable[R]], what: str, *,
                     sending: bool = False) -> R:
         """Run one client request: wait out M_LIMIT_EXCEEDED as told, retry network faults
@@ -336,17 +324,14 @@ class MatrixChannel:
                     return response
                 error = channel_error(response, sending=sending)
             attempt += 1
+            wait = self._retry.retry_in(error, attempt)
+            if wait is None:
+                raise error
             if isinstance(error, RateLimited):
-                if error.retry_after > self._max_retry_after or attempt >= self._max_attempts:
-                    raise error
-                log.info("matrix.rate_limited", what=what, retry_after=error.retry_after)
-                await asyncio.sleep(error.retry_after)
-                continue
-            if isinstance(error, TransientError) and attempt < self._max_attempts:
+                log.info("matrix.rate_limited", what=what, retry_after=wait)
+            else:
                 log.info("matrix.retry", what=what, attempt=attempt, error=str(error))
-                await asyncio.sleep(self._backoff(attempt))
-                continue
-            raise error
+            await asyncio.sleep(wait)
 
     # --- sync -----------------------------------------------------------------------------
     async def _sync_loop(self) -> None:
@@ -358,17 +343,17 @@ class MatrixChannel:
             except asyncio.CancelledError:
                 raise
             except _NotYet:
-                await asyncio.sleep(self._backoff_base)
+                await asyncio.sleep(self._retry.backoff_base)
             except TokenRejected as exc:
                 failures += 1
                 log.warning("matrix.token_rejected", detail=str(exc), failures=failures)
-                await asyncio.sleep(self._backoff(failures))
+                await asyncio.sleep(self._retry.backoff(failures))
                 if self._password:
                     with contextlib.suppress(ChannelError):
                         await self._login()
             except Exception as exc:  # homeserver down, restarting, rate limit, desk failing
                 failures += 1
-                wait = self._wait_for(exc, failures)
+                wait = self._retry.pause(exc, failures)
                 log.warning("matrix.sync_failed", error=type(exc).__name__, detail=str(exc),
                             failures=failures, retry_in=wait)
                 await asyncio.sleep(wait)
@@ -478,14 +463,14 @@ class MatrixChannel:
             room = client.rooms.get(room_id)
             return room is not None and user_id in room.users
 
-        for attempt in range(1, self._max_attempts + 1):
+        for attempt in range(1, self._retry.max_attempts + 1):
             if known():
                 return
             await self._call(lambda: client.sync(
                 timeout=0, since=self._since, full_state=True, sync_filter=sync_filter),
                 "sync room")
             if not known():
-                await asyncio.sleep(self._backoff(attempt))
+                await asyncio.sleep(self._retry.backoff(attempt))
         if not known():
             raise TransientError(f"the new DM {room_id} has not synced yet")
 
@@ -596,7 +581,7 @@ class MatrixChannel:
         event_id = event.event_id
         if event_id in self._delivered:
             return  # a batch synced again: this one went to the desk already
-        if self._failed_batches.get(event_id, 0) >= self._handler_attempts:
+        if self._failed_batches.get(event_id, 0) >= self._retry.handler_attempts:
             log.error("matrix.event_skipped", event_id=event_id)
             self._failed_batches.pop(event_id, None)
             await self._note(room_id, SORRY, f"sorry:{event_id}")
@@ -682,18 +667,13 @@ class MatrixChannel:
 
     async def _deliver(self, inbound: Inbound) -> None:
         assert self._on_inbound is not None, "start() first"
-        for attempt in range(1, self._handler_attempts + 1):
-            try:
-                await self._on_inbound(inbound)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("matrix.handler_failed", event_id=inbound.message_id,
-                              attempt=attempt)
-                if attempt < self._handler_attempts:
-                    await asyncio.sleep(self._backoff(attempt))
-        raise _HandlerFailed(inbound.message_id)
+        handler = self._on_inbound
+
+        def failed(_exc: Exception, attempt: int, _last: bool) -> None:
+            log.exception("matrix.handler_failed", event_id=inbound.message_id, attempt=attempt)
+
+        if not await self._retry.run_handler(lambda: handler(inbound), failed):
+            raise _HandlerFailed(inbound.message_id)
 
     async def _note(self, room_id: str, text: str, key: str) -> None:
         """A short note from the adapter itself (never the desk's data); best effort."""
@@ -772,15 +752,3 @@ def default_store_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("wegwijs", appauthor=False)) / "matrix-store"
-
-
-def servant_ids(knowledge: Path) -> frozenset[str]:
-    """The Matrix ids of the map's civil servants (``channels.matrix``)."""
-    from routing.load import load_knowledge
-
-    try:
-        kmap = load_knowledge(knowledge)
-    except Exception as exc:  # the desk reports a broken map itself
-        log.warning("matrix.servants_unknown", error=str(exc))
-        return frozenset()
-    return frozenset(str(s.channels["matrix"]) for s in kmap.servants if "matrix" in s.channels)

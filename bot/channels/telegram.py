@@ -68,10 +68,9 @@ from bot.channel import (
     Outbound,
     RateLimited,
     StateStore,
-    TransientError,
 )
 from bot.channels import telegram_format as fmt
-from bot.channels.pacing import SendPacer, backoff_delay
+from bot.channels.pacing import RetryPolicy, SendPacer
 from bot.channels.telegram_errors import channel_error, seconds  # (also opts in to PTB_TIMEDELTA)
 from bot.texts import both
 
@@ -85,6 +84,7 @@ T = TypeVar("T")
 OFFSET_KEY = "telegram:offset"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_RETRY = RetryPolicy(max_attempts=5)
 
 EXPIRED = both("ch_expired_button")
 EDIT_NOTE = both("ch_edit_note")
@@ -138,22 +138,14 @@ class TelegramChannel:
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 30,
         request_timeout: float = 10.0,
-        max_attempts: int = 5,
-        backoff_base: float = 0.5,
-        max_backoff: float = 30.0,
-        max_retry_after: float = 300.0,
-        handler_attempts: int = 3,
+        retry: RetryPolicy = DEFAULT_RETRY,
         per_chat_interval: float = 1.0,
         overall_rate: float = 30.0,
     ) -> None:
         self._state = state
         self._webhook = webhook
         self._poll_timeout = poll_timeout
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base
-        self._max_backoff = max_backoff
-        self._max_retry_after = max_retry_after
-        self._handler_attempts = handler_attempts
+        self._retry = retry
         self._pacer = SendPacer(per_chat_interval, overall_rate)
         quiet_transport_loggers()
         request = HTTPXRequest(connection_pool_size=16, read_timeout=request_timeout,
@@ -246,7 +238,7 @@ class TelegramChannel:
             except Exception as exc:  # network, 5xx, 409, unreadable updates: keep polling
                 failures += 1
                 log.warning("telegram.poll_failed", error=type(exc).__name__, failures=failures)
-                await asyncio.sleep(self._backoff(failures))
+                await asyncio.sleep(self._retry.backoff(failures))
                 continue
             failures = 0
             for update in updates:
@@ -264,7 +256,7 @@ class TelegramChannel:
             except Exception:
                 attempt += 1
                 log.exception("telegram.offset_not_loaded", attempt=attempt)
-                await asyncio.sleep(self._backoff(attempt))
+                await asyncio.sleep(self._retry.backoff(attempt))
 
     async def _save_offset(self, offset: int) -> None:
         """Persist the offset; if the store is down, keep trying (never skip, never replay)."""
@@ -276,10 +268,7 @@ class TelegramChannel:
             except Exception:
                 attempt += 1
                 log.exception("telegram.offset_not_saved", attempt=attempt)
-                await asyncio.sleep(self._backoff(attempt))
-
-    def _backoff(self, attempt: int) -> float:
-        return backoff_delay(attempt, self._backoff_base, self._max_backoff)
+                await asyncio.sleep(self._retry.backoff(attempt))
 
     # --- webhook --------------------------------------------------------------------------
     async def _start_webhook(self, config: WebhookConfig) -> None:
@@ -322,20 +311,16 @@ class TelegramChannel:
     async def _process(self, update: Update) -> None:
         """Hand one update to the desk; retry a failing desk a few times, then give up on
         this update (with a friendly note to the person) rather than block every chat."""
-        for attempt in range(1, self._handler_attempts + 1):
-            try:
-                await self._dispatch(update)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if attempt == self._handler_attempts:  # the traceback once, when giving up
-                    log.exception("telegram.update_skipped", update_id=update.update_id,
-                                  attempts=attempt)
-                    break
+        def failed(exc: Exception, attempt: int, last: bool) -> None:
+            if last:  # the traceback once, when giving up
+                log.exception("telegram.update_skipped", update_id=update.update_id,
+                              attempts=attempt)
+            else:
                 log.warning("telegram.update_failed", update_id=update.update_id,
                             attempt=attempt, error=type(exc).__name__)
-                await asyncio.sleep(self._backoff(attempt))
+
+        if await self._retry.run_handler(lambda: self._dispatch(update), failed):
+            return
         chat = update.effective_chat
         if chat is not None and chat.type == "private":
             with contextlib.suppress(ChannelError):
@@ -509,20 +494,17 @@ class TelegramChannel:
             except TelegramError as exc:
                 cause, error = exc, channel_error(exc)
             attempt += 1
+            wait = self._retry.retry_in(error, attempt)
+            if wait is None:
+                raise error from cause
             if isinstance(error, RateLimited):
-                if error.retry_after > self._max_retry_after or attempt >= self._max_attempts:
-                    raise error from cause
-                log.info("telegram.rate_limited", retry_after=error.retry_after)
+                log.info("telegram.rate_limited", retry_after=wait)
                 if chat_id is not None:
-                    self._pacer.hold(chat_id, error.retry_after)
-                else:
-                    await asyncio.sleep(error.retry_after)
-                continue
-            if isinstance(error, TransientError) and attempt < self._max_attempts:
+                    self._pacer.hold(chat_id, wait)  # the pacer waits before the next try
+                    continue
+            else:
                 log.info("telegram.retry", error=type(error).__name__, attempt=attempt)
-                await asyncio.sleep(self._backoff(attempt))
-                continue
-            raise error from cause
+            await asyncio.sleep(wait)
 
 
 def quiet_transport_loggers() -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.channel import (
     Choice,
@@ -20,10 +22,13 @@ from bot.channel import (
     RecipientGone,
     TransientError,
 )
-from bot.channels.matrix import SINCE_KEY, MatrixChannel
+from bot.channels.matrix import DEFAULT_RETRY, SINCE_KEY, MatrixChannel
+from bot.kv import DbStateStore
 from tests.fixtures.synapse import Accounts, MatrixPerson, Synapse
 
 pytestmark = pytest.mark.synapse
+
+FAST_RETRY = replace(DEFAULT_RETRY, backoff_base=0.1, max_backoff=1.0)
 
 
 class Recorder:
@@ -65,7 +70,7 @@ class Bot:
     def build(self, **overrides: Any) -> MatrixChannel:
         options: dict[str, Any] = {
             "servants": {self.accounts.servant.user_id, self.accounts.servant2.user_id},
-            "sync_timeout": 2.0, "backoff_base": 0.1, "max_backoff": 1.0,
+            "sync_timeout": 2.0, "retry": FAST_RETRY,
             **self.options, **overrides}
         return MatrixChannel(self.synapse.url, self.accounts.bot.user_id, state=self.state,
                              store_path=self.store_path, password=self.accounts.bot.password,
@@ -334,7 +339,7 @@ async def test_rate_limits_are_waited_out_as_told(
     await vera.wait_for(lambda m: m.body == "bericht 3")
     assert vera.bodies() == [f"bericht {n}" for n in range(4)]
 
-    impatient = bot.build(max_retry_after=0.0)  # a second process that will not wait
+    impatient = bot.build(retry=replace(FAST_RETRY, max_retry_after=0.0))  # will not wait
     await impatient.start(bot.recorder)
     try:
         with pytest.raises(RateLimited) as raised:
@@ -398,3 +403,82 @@ async def test_a_wrong_password_fails_the_start_with_a_channel_error(
                             password="not-the-password")
     with pytest.raises(ChannelError, match="M_FORBIDDEN"):
         await channel.start(Recorder())
+
+
+class CrashAfterFirstPart(DbStateStore):
+    """The desk's real state store; when the first part of message ``key`` is recorded as
+    sent, ``crash`` runs (once): the homeserver dies between two parts of one message."""
+
+    def __init__(self, engine: Engine, key: str, crash: Callable[[], None]) -> None:
+        super().__init__(engine)
+        self.progress_key, self.crash = f"matrix:sent:{key}", crash
+        self.crashed = False
+
+    async def set(self, key: str, value: str) -> None:
+        await super().set(key, value)
+        if key == self.progress_key and value == "1" and not self.crashed:
+            self.crashed = True
+            self.crash()
+
+
+async def test_a_split_message_cut_off_midway_resumes_each_part_once_and_its_progress_is_pruned(
+        synapse: Synapse, matrix_accounts: Accounts, tmp_path: Path,
+        matrix_people: dict[str, MatrixPerson]) -> None:
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from bot import retention
+    from bot.clock import FakeClock
+    from bot.db import create_schema, make_engine, transaction
+    from bot.kv import send_progress_target
+    from bot.models import KeyValue, OutboxMessage
+
+    vera = matrix_people["volunteer"]
+    engine = make_engine(f"sqlite:///{tmp_path / 'desk.db'}")
+    create_schema(engine)
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    paragraphs = [f"Deel {n}: " + " ".join(["woord"] * 600) for n in range(3)]  # 3 parts
+    text = "\n\n".join(paragraphs)
+    with transaction(engine) as session:  # the outbox row the message belongs to
+        row = OutboxMessage(channel="matrix", chat_id=vera.user_id, text=text,
+                            created_at=now, next_attempt_at=now)
+        session.add(row)
+        session.flush()
+        key = str(row.id)
+    store = CrashAfterFirstPart(engine, key, synapse.kill)
+    bot = Bot(synapse, matrix_accounts, tmp_path)
+    bot.state = store  # type: ignore[assignment]
+    await bot.start()
+    try:
+        await bot.send(vera.user_id, "Hallo Vera", "hello")  # the DM exists beforehand
+        hello = await vera.wait_for(lambda m: m.body == "Hallo Vera")
+        try:
+            with pytest.raises(TransientError):  # the runtime keeps the row, retries later
+                await bot.send(vera.user_id, text, key)
+            assert store.crashed
+            assert await store.get(f"matrix:sent:{key}") == "1"
+        finally:
+            synapse.start()
+        await bot.send(vera.user_id, text, key)  # the runtime's retry: resumes at part 2
+        await vera.wait_for(lambda m: m.body.startswith("Deel 2"))
+        await bot.send(vera.user_id, text, key)  # a retry after delivery sends nothing
+        await bot.send(vera.user_id, "Tot ziens", "bye")
+        await vera.wait_for(lambda m: m.body == "Tot ziens")
+    finally:
+        await bot.stop()
+    assert vera.bodies(hello.room_id) == ["Hallo Vera", *paragraphs, "Tot ziens"]
+
+    progress = f"matrix:sent:{key}"
+    assert send_progress_target(progress) == key  # the prefix retention and erasure know
+    assert await store.get(progress) == "3"
+    assert retention.run_daily(engine, FakeClock(now)).send_progress == 0  # row still open
+    with transaction(engine) as session:
+        delivered = session.get(OutboxMessage, int(key))
+        assert delivered is not None
+        delivered.sent_at = now
+        session.add(delivered)
+    assert retention.run_daily(engine, FakeClock(now)).send_progress == 1
+    with Session(engine) as session:
+        assert session.get(KeyValue, progress) is None  # done: the progress row is gone
+    engine.dispose()

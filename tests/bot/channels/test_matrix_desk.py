@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.channels.matrix import MatrixChannel
+from bot.channels.matrix import DEFAULT_RETRY, MatrixChannel
 from bot.desk import Desk
 from bot.kv import DbStateStore
 from bot.models import OutboxMessage
@@ -60,7 +61,8 @@ class MatrixDesk(DeskProcess):
         self.channel = MatrixChannel(
             self.synapse.url, self.accounts.bot.user_id, state=DbStateStore(engine),
             store_path=self.store_path, password=self.accounts.bot.password,
-            servants=servants, sync_timeout=2.0, backoff_base=0.1, max_backoff=1.0)
+            servants=servants, sync_timeout=2.0,
+            retry=replace(DEFAULT_RETRY, backoff_base=0.1, max_backoff=1.0))
         self.desk = Desk(engine, self.kmap, clock=self.clock, channels=("matrix",))
         self.runtime = Runtime(self.desk, [self.channel], poll_interval=0.2)
         await self.runtime.start()

@@ -8,7 +8,8 @@ from nio import RoomSendError, SyncError
 
 from bot.channel import ChannelError, Choice, RateLimited, RecipientGone, TransientError
 from bot.channels import matrix_format as fmt
-from bot.channels.matrix import TokenRejected, channel_error, fmt_txn
+from bot.channels.matrix import fmt_txn
+from bot.channels.matrix_errors import TokenRejected, channel_error
 
 
 @given(st.text(alphabet=st.sampled_from("ab \n<&é😀"), max_size=400),

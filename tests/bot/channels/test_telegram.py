@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -31,6 +32,7 @@ from bot.channels.telegram import (
 from tests.fixtures.fake_telegram import (
     BOT_ID,
     BOT_USERNAME,
+    FAST_RETRY,
     TOKEN,
     FakeTelegram,
     RecordingDesk,
@@ -284,7 +286,7 @@ async def test_blocked_user_raises_recipient_gone(
 
 async def test_persistent_server_errors_raise_transient_and_resume_where_they_stopped(
         fake_telegram: FakeTelegram, desk: RecordingDesk) -> None:
-    chan = make_channel(fake_telegram, max_attempts=2)
+    chan = make_channel(fake_telegram, retry=replace(FAST_RETRY, max_attempts=2))
     await chan.start(desk)
     text = "\n\n".join(f"Deel {n}: " + "x " * 1500 for n in range(3))
     try:

@@ -11,7 +11,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.channel import RecipientGone, TransientError
 from bot.channels import telegram_format as fmt
-from bot.channels.telegram import SendPacer, channel_error
+from bot.channels.pacing import SendPacer
+from bot.channels.telegram_errors import channel_error
 
 pytestmark = pytest.mark.telegram
 
