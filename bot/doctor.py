@@ -1,7 +1,10 @@
 """``wegwijs doctor``: is this installation ready to run?
 
 Checks configuration, database reachability, migrations, channel credentials (reported as
-set / not set, never shown) and the knowledge map. Each check yields a ``Finding``; any
+set / not set, never shown), the knowledge map, and which chat channels running desk
+processes serve (``served_channel``): civil servants whose messages would fall back to
+the terminal, and outbox messages waiting for a channel no process serves. Each check
+yields a ``Finding``; any
 ``fail`` makes the command exit non-zero. Nothing here prints a secret, a message text
 or a database password.
 """
@@ -19,7 +22,12 @@ from pydantic import SecretStr, ValidationError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from sqlalchemy import Engine
+
     from bot.migrations import SchemaStatus
+    from routing.model import KnowledgeMap
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -144,27 +152,89 @@ def check_channels(settings: Settings) -> Iterator[Finding]:
 
 
 def check_knowledge(path: Path) -> Iterator[Finding]:
+    yield _knowledge(path)[0]
+
+
+def _knowledge(path: Path) -> tuple[Finding, KnowledgeMap | None]:
     if not path.is_dir():
-        yield Finding("knowledge map", "fail", f"{path} is not a folder")
-        return
+        return Finding("knowledge map", "fail", f"{path} is not a folder"), None
     try:
         from routing.load import load_knowledge
     except ImportError as exc:  # pragma: no cover - only while routing is incomplete
-        yield Finding("knowledge map", "fail", f"cannot load maps: {exc}")
-        return
+        return Finding("knowledge map", "fail", f"cannot load maps: {exc}"), None
     try:
         kmap = load_knowledge(path)
     except Exception as exc:
         lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
         shown = "; ".join(lines[:5]) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
-        yield Finding("knowledge map", "fail", f"{path}: {shown or type(exc).__name__}")
-        return
+        return Finding("knowledge map", "fail", f"{path}: {shown or type(exc).__name__}"), None
     detail = (f"{path}: {len(kmap.themes)} themes, {len(kmap.entries)} entries, "
               f"{len(kmap.servants)} civil servants")
     if not kmap.servants:
-        yield Finding("knowledge map", "warn", detail + " (no one can take a handover)")
+        return Finding("knowledge map", "warn", detail + " (no one can take a handover)"), kmap
+    return Finding("knowledge map", "ok", detail), kmap
+
+
+def check_served(settings: Settings, kmap: KnowledgeMap | None,
+                 now: dt.datetime | None = None) -> Iterator[Finding]:
+    """Which channels live desk processes serve; servants that would be addressed to the
+    terminal for want of one; outbox messages waiting for an unserved channel."""
+    from bot.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        yield from _served_findings(engine, kmap, now)
+    except Exception as exc:
+        yield Finding("served channels", "warn", f"not checked: {type(exc).__name__}")
+    finally:
+        engine.dispose()
+
+
+def _served_findings(engine: Engine, kmap: KnowledgeMap | None,
+                     now: dt.datetime | None) -> Iterator[Finding]:
+    import datetime as dt
+
+    from sqlmodel import Session, col, select
+
+    from bot import outbox, presence
+    from bot.models import OutboxMessage, ServantState
+
+    now = now or dt.datetime.now(dt.UTC)
+    minutes = int(presence.SERVED_TTL.total_seconds() // 60)
+    with Session(engine) as session:
+        served = presence.served_channels(session, now)
+        waiting: dict[str, int] = {}
+        for name in session.exec(select(OutboxMessage.channel).where(
+                col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.failed).is_(None),
+                col(OutboxMessage.channel) != outbox.TERMINAL)).all():
+            if name not in served:
+                waiting[name] = waiting.get(name, 0) + 1
+        seen = {s.servant_id for s in session.exec(select(ServantState)).all()
+                if s.last_channel and s.last_chat_id}
+    if served:
+        yield Finding("served channels", "ok", ", ".join(
+            f"{name} by {n} process{'es' if n > 1 else ''}" for name, n in sorted(served.items())))
     else:
-        yield Finding("knowledge map", "ok", detail)
+        yield Finding("served channels", "warn",
+                      f"no desk process has reported in the last {minutes} minutes "
+                      "(is `wegwijs serve` running?)")
+    if waiting:
+        yield Finding("outbox", "warn", "; ".join(
+            f"{n} message(s) wait for a process serving {name}"
+            for name, n in sorted(waiting.items())))
+    if kmap is None or not served:
+        return
+    stranded = [s.id for s in kmap.servants if s.channels and s.id not in seen
+                and not any(name in served for name in s.channels)]
+    if stranded:
+        shown = ", ".join(stranded[:5]) + (f" (+{len(stranded) - 5} more)"
+                                           if len(stranded) > 5 else "")
+        yield Finding("servant addresses", "warn",
+                      f"no live process serves the chat channels of {shown}: their messages "
+                      "go to the terminal (`wegwijs staff --as ID`)")
+    else:
+        yield Finding("servant addresses", "ok",
+                      "every civil servant with a chat address is reachable on it")
 
 
 def run(load: Callable[[], Settings] = Settings) -> list[Finding]:
@@ -175,7 +245,10 @@ def run(load: Callable[[], Settings] = Settings) -> list[Finding]:
         return findings
     findings += check_database(settings)
     findings += check_channels(settings)
-    findings += check_knowledge(settings.knowledge)
+    knowledge, kmap = _knowledge(settings.knowledge)
+    findings.append(knowledge)
+    if any(f.check == "migrations" and f.status == "ok" for f in findings):
+        findings += check_served(settings, kmap)
     return findings
 
 

@@ -197,3 +197,19 @@ class QuestionStat(SQLModel, table=True):
     general_desk: bool = False  # ended at the general desk (theme algemeen)
     gap: bool = False
     gap_text: str | None = Field(default=None, sa_type=Text)  # masked, gaps only
+
+
+class ServedChannel(SQLModel, table=True):
+    """A chat channel a running desk process serves, with that process's heartbeat.
+
+    Each ``wegwijs serve`` process writes a row per channel it runs at start and on every
+    heartbeat, and removes its rows on a clean stop; a row whose ``last_seen`` is older
+    than ``bot.presence.SERVED_TTL`` belongs to a process that is gone. Servant addresses
+    (``bot.outbox.servant_address``) use it, so a process without e.g. the Telegram token
+    still addresses a servant on Telegram when another process delivers there."""
+
+    __tablename__ = "served_channel"
+
+    channel: str = Field(primary_key=True)
+    process_id: str = Field(primary_key=True)  # host:pid:random, unique per run
+    last_seen: dt.datetime = Field(index=True)

@@ -13,13 +13,22 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+import structlog
 from sqlalchemy import CursorResult, exists, insert, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot import cases as lifecycle
 from bot.channel import Choice, Outbound
-from bot.models import Case, CaseEvent, Message, OutboxMessage, ServantState, Volunteer
+from bot.models import (
+    Case,
+    CaseEvent,
+    Message,
+    OutboxMessage,
+    ServantState,
+    Volunteer,
+)
+from bot.presence import live_channels
 from routing.model import KnowledgeMap
 
 if TYPE_CHECKING:
@@ -27,6 +36,7 @@ if TYPE_CHECKING:
 
 TERMINAL = "terminal"
 VOLATILE_PREFIX = "volatile:"  # keys of messages that were never stored (after /vergeet)
+log = structlog.get_logger(__name__)
 
 # Core statements for the hottest inserts (built once; no ORM unit of work, no SQLModel
 # validation per row). Portable: the new id comes from ``inserted_primary_key``.
@@ -123,7 +133,8 @@ class Work:
     def to_servant(self, servant_id: str, text: str, *, case_id: int | None = None) -> None:
         address = self.addresses.get(servant_id)
         if address is None:
-            address = servant_address(self.session, self.kmap, servant_id, self.channels)
+            address = servant_address(self.session, self.kmap, servant_id, self.channels,
+                                      now=self.now)
             self.addresses[servant_id] = address
         channel, chat_id = address
         self.send(channel, chat_id, text, servant_id=servant_id, case_id=case_id,
@@ -176,17 +187,27 @@ def _queued(row_id: int, values: dict[str, Any]) -> Queued:
 
 
 def servant_address(session: Session, kmap: KnowledgeMap, servant_id: str,
-                    channels: Collection[str]) -> tuple[str, str]:
-    """Where the servant was last seen; else their first configured active channel;
-    else the terminal, addressed by servant id."""
+                    channels: Collection[str], *, now: dt.datetime) -> tuple[str, str]:
+    """Where the servant was last seen; else their first configured channel that a desk
+    process serves (``channels``, this process's own, or one a live process recorded in
+    ``served_channel``); else the terminal, addressed by servant id (with a warning when
+    the servant does have chat addresses, none of them served)."""
     state = session.get(ServantState, servant_id)
     if state is not None and state.last_channel and state.last_chat_id:
         return state.last_channel, state.last_chat_id
     servant = kmap.find_servant(servant_id)
-    if servant is not None:
-        for name, address in servant.channels.items():
-            if name in channels:
-                return name, address
+    if servant is None or not servant.channels:
+        return TERMINAL, servant_id
+    for name, address in servant.channels.items():
+        if name in channels:
+            return name, address
+    live = live_channels(session, now)
+    for name, address in servant.channels.items():
+        if name in live:
+            return name, address
+    log.warning("outbox.servant_unreachable", servant_id=servant_id,
+                configured=sorted(servant.channels), served=sorted(set(channels) | live),
+                fallback=TERMINAL)
     return TERMINAL, servant_id
 
 
