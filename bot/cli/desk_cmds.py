@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
 from routing.model import KnowledgeMap
@@ -46,14 +47,12 @@ async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
                         sender_id: str, display_name: str | None, label: str,
                         timezone: str) -> None:
     from bot.channels.terminal import TerminalChannel
-    from bot.db import create_schema, make_engine
     from bot.desk import Desk
     from bot.followup import FollowUpConfig
     from bot.runtime import Runtime
     from bot.scheduler import build_scheduler
 
-    engine = make_engine(database_url)
-    create_schema(engine)
+    engine = open_database(database_url)
     desk = Desk(engine, kmap, config=FollowUpConfig(timezone=timezone), channels=("terminal",))
     channel = TerminalChannel(chat_id=chat_id, sender_id=sender_id, display_name=display_name,
                               label=label)
@@ -68,6 +67,17 @@ async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
         scheduler.shutdown(wait=False)
         await runtime.stop()
         engine.dispose()
+
+
+def open_database(database_url: str) -> Engine:
+    """The desk's database at ``database_url``, brought to the newest migration first
+    (as ``wegwijs serve`` does), so that a terminal session never creates tables a later
+    ``wegwijs db upgrade`` would trip over."""
+    from bot import migrations
+    from bot.db import make_engine
+
+    migrations.upgrade(database_url)
+    return make_engine(database_url)
 
 
 def _settings(database_url: str | None, knowledge: Path | None) -> tuple[str, Path, str]:

@@ -124,3 +124,18 @@ def test_sqlite_and_postgres_get_the_same_tables_and_columns(
         finally:
             engine.dispose()
     assert schemas[0] == schemas[1]
+
+
+def test_terminal_session_on_an_older_database_leaves_it_upgradable(db_url: str) -> None:
+    # a database that `wegwijs serve` brought to an older revision, then opened by
+    # `wegwijs chat`/`staff` with newer code: it must end at head, tables and history agreeing
+    migrations.upgrade(db_url, "0002")
+    from bot.cli.desk_cmds import open_database
+
+    engine = open_database(db_url)
+    try:
+        assert migrations.status(engine).at_head
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+    assert migrations.upgrade(db_url).at_head
