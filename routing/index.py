@@ -23,6 +23,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from routing.lexicon import common_dutch_words
 from routing.model import GENERAL_THEME, NATIONAL, KnowledgeMap, Need, Terms, Text, Theme
 from routing.normalize import STOPWORDS, is_setting_word, keys, tokens
 from routing.normalize import canonical_stem as canonical
@@ -131,6 +132,15 @@ def _vowel_groups(stem: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _swapped(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with two neighbouring letters swapped."""
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
+        and a[diff[1]] == b[diff[0]]
+
+
 def _plausible(part: str, word: str) -> bool:
     """Whether a compound part may stand for ``word``: a short part only by a full ending
     ("ruil" -> "ruilen", not "bije" -> "bijen")."""
@@ -182,6 +192,7 @@ class TermIndex:
             for p in _term_phrases(entry.terms):
                 vocab.update(p)
         self.vocab = frozenset(t for t in vocab - excluded if not t.isdigit())
+        self._common = common_dutch_words()
         self.key_vocab = frozenset(k for t in self.vocab for k in keys(t))
         self._fuzzy_pool: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(self.vocab):
@@ -356,7 +367,12 @@ class TermIndex:
 
     def _finite(self, token: str) -> str | None:
         """The map's verb behind a Dutch finite form: "betaalt" -> "betalen", "stookte" ->
-        "stoken", "fietsten" -> "fietsen", and a be-/ver- participle ("betaald")."""
+        "stoken", "fietsten" -> "fietsen", and a be-/ver- participle ("betaald"); or the
+        map's word when a final d and t were confused ("verzekert" for "verzekerd")."""
+        if len(token) >= 4 and token[-1] in "dt":
+            swapped = token[:-1] + ("t" if token[-1] == "d" else "d")
+            if swapped in self.vocab and keys(swapped) & self._dutch_keys:
+                return swapped
         return self._dutch_word("", token)
 
     def _separated(self, verb: str, particle: str) -> str | None:
@@ -409,6 +425,8 @@ class TermIndex:
         return None
 
     def _correct(self, token: str) -> str | None:
+        """The map word ``token`` is a slip for, if any. An everyday Dutch word is only
+        taken for a swap of two letters ("centre"/"center"), never for another word."""
         if len(token) < _FUZZY_MIN_LEN:
             return None
         max_edits = 1 if len(token) < 10 else 2
@@ -418,7 +436,12 @@ class TermIndex:
         if not pool:
             return None
         best = process.extractOne(token, pool, scorer=OSA.distance, score_cutoff=max_edits)
-        return None if best is None else str(best[0])
+        if best is None:
+            return None
+        word = str(best[0])
+        if token in self._common and not _swapped(token, word):
+            return None
+        return word
 
     def _known(self, part: str) -> str | None:
         """The vocabulary word a compound part stands for ("stook" -> "stoken"), if any."""
@@ -567,12 +590,15 @@ class TermIndex:
         singles: list[tuple[Phrase, float]] = []
         seen: set[int] = set()
         for k in here:
+            # a compound part that is itself a map term stands for that term only, as the
+            # word alone would ("school|tuin" is not "scholing")
+            part = k if k != token and (k,) in self.single_texts else None
             for phrase in self.phrases_by_first.get(k, ()):
                 if id(phrase) in seen:
                     continue
-                seen.add(id(phrase))
-                if literal and phrase.text[0] != token:
+                if (literal and phrase.text[0] != token) or (part and phrase.text[0] != part):
                     continue
+                seen.add(id(phrase))
                 if phrase.lang and lang and phrase.lang != lang and (token,) != phrase.text:
                     continue
                 factor = 1.0

@@ -426,3 +426,21 @@ def test_a_separated_verb_is_joined_to_its_particle(router: Router) -> None:
     # English questions are left alone
     assert "network" not in router.route("We work together with the school samen",
                                          today=DAY).needs
+
+
+def test_an_everyday_word_is_not_taken_for_a_slip(router: Router) -> None:
+    # "steken" is one letter from the map's "stoken", but an ordinary Dutch word
+    assert "rook" not in router.route("Onze kinderen steken elke week de straat over, wie "
+                                      "helpt?", today=DAY).themes
+    # a real slip is still corrected, and so is a swap of two letters
+    for text in ("Het stokenn in onze straat is elke avond erg, wie helpt?",
+                 "De houtkahcel van de buren walmt, wie helpt?"):
+        assert router.route(text, today=DAY).themes[:1] == ("rook",), text
+
+
+def test_a_compound_part_that_is_a_term_does_not_stand_for_its_stem_mates(
+        router: Router) -> None:
+    # "school|tuin": the part is the term "school", not the training need "scholing"
+    r = router.route("Wij hebben een schooltuin, wie helpt?", today=DAY)
+    assert r.themes[:1] == ("onderwijs",)
+    assert "training" not in r.needs
