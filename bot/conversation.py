@@ -39,6 +39,7 @@ for _step in (IDLE, RELAY, STOPPED, CHECKIN):
 for _step in (CLARIFY, OFFER):
     _TABLE[(_step, "routed")] = OFFER
     _TABLE[(_step, "answered")] = IDLE
+_TABLE[(CLARIFY, "ask_clarify")] = CLARIFY  # a second question, when the first left no route
 _TABLE.update({
     (IDLE, "case_closed"): IDLE,
     (RELAY, "case_closed"): IDLE,

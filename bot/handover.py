@@ -12,7 +12,7 @@ from bot import cases as lifecycle
 from bot import followup
 from bot.models import Case, CaseEvent, Message, ServantState
 from bot.outbox import Work
-from bot.texts import t
+from bot.texts import TEXTS, t
 from routing.model import KnowledgeMap, Servant
 from routing.servant import rank_servants
 
@@ -94,6 +94,8 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
     """Everything the servant needs to act without asking again."""
     lang = servant_lang(servant)
     kmap = work.kmap
+    # so the servant answers in the volunteer's language
+    language = t(f"lang_{case.lang}", lang) if f"lang_{case.lang}" in TEXTS else case.lang
     lines = [t("h_new", lang, case=case.id, name=servant.name)]
     if reason:
         lines.append(f"{t('h_reason', lang)}: {reason}")
@@ -104,7 +106,8 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
         f"{t('h_theme', lang)}: {_label(kmap, 'theme', case.theme, lang)} · "
         f"{t('h_need', lang)}: {_label(kmap, 'need', case.need, lang)}"
         + (f" · {t('h_stage', lang)}: {case.stage}" if case.stage else ""),
-        f"{t('h_chat', lang)}: {case.handle or t('h_unknown', lang)} ({case.channel or '?'})",
+        f"{t('h_chat', lang)}: {case.handle or t('h_unknown', lang)} ({case.channel or '?'}), "
+        + t("h_writes", lang, language=language),
     ]
     if case.routes:
         lines.append(f"{t('h_routes', lang)}:")

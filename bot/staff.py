@@ -21,7 +21,7 @@ from bot.models import Case, ServantState, Volunteer
 from bot.outbox import Work
 from bot.texts import TEXTS, t
 from bot.workdays import add_working_days
-from routing.model import Servant
+from routing.model import KnowledgeMap, Servant
 
 ALIASES: dict[str, str] = {
     "zaken": "cases", "cases": "cases",
@@ -179,10 +179,11 @@ def cmd_assign(work: Work, servant: Servant, args: str) -> None:
     number, who = words[0], words[1]
     reason = words[2] if len(words) == 3 else ""
     case = _case(work, servant, number)
-    target = work.kmap.find_servant(who)
+    target = _find_servant(work.kmap, who)
     lang = servant_lang(servant)
     if target is None:
-        raise _Refusal(t("s_unknown_servant", lang, who=who))
+        raise _Refusal(t("s_unknown_servant", lang, who=who,
+                         known=", ".join(s.id for s in work.kmap.servants)))
     _move(work, servant, case, "assign", f"{case.servant_id} -> {target.id}: {reason}")
     work.move(case, "offer", servant.id)
     assert case.id is not None
@@ -196,6 +197,17 @@ def cmd_assign(work: Work, servant: Servant, args: str) -> None:
                                  **servant_card(target, vol.lang)), case_id=case.id)
     work.to_servant(servant.id, t("s_assigned", lang, case=case.id, name=target.name),
                     case_id=case.id)
+
+
+def _find_servant(kmap: KnowledgeMap, who: str) -> Servant | None:
+    """A servant by id, or by the start of one id or name when only one fits ("ruben")."""
+    exact = kmap.find_servant(who)
+    if exact is not None:
+        return exact
+    wanted = who.casefold()
+    fits = [s for s in kmap.servants
+            if s.id.startswith(wanted) or s.name.casefold().startswith(wanted)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _state(work: Work, servant: Servant) -> ServantState:

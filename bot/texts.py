@@ -24,12 +24,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "en breng je als je wilt in contact met een medewerker.\n"
         "/status – hoe staan je zaken\n/nieuw – een nieuwe vraag\n/contact – toch in contact "
         "komen met een medewerker\n/taal en – English please\n/stop – stoppen\n"
-        "/vergeet – wis alles wat ik over je weet",
+        "/privacy – wat ik over je bewaar\n/vergeet – wis alles wat ik over je weet",
         "Ask your question in plain words; I look for funds, desks and networks that fit, and "
         "if you like I put you in touch with a civil servant.\n"
         "/status – where your cases stand\n/new – a new question\n/contact – get in touch "
         "with a civil servant after all\n/taal nl – Nederlands graag\n/stop – stop\n"
-        "/vergeet – erase everything I know about you",
+        "/privacy – what I keep about you\n/vergeet – erase everything I know about you",
     ),
     "ask_theme": ("Waar gaat je initiatief vooral over?",
                   "What is your initiative mainly about?"),
@@ -53,15 +53,27 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "your initiative's name and place, and your chat handle. Nothing is shared unless "
         "you say yes.",
     ),
+    "servant_writes": ("Let op: {name} schrijft in het {language}.",
+                       "Please note: {name} writes in {language}."),
     "yes": ("Ja", "Yes"),
     "no": ("Nee", "No"),
     "partly": ("Deels", "Partly"),
     "skip": ("Overslaan", "Skip"),
+    "ask_initiative_place": (
+        "Dank je. Hoe heet je initiatief, en in welke plaats zit het? Bijvoorbeeld: "
+        "Buurtkamer De Linde, Zutphen. (Kies 'Overslaan' als je dat nog niet weet.)",
+        "Thank you. What is your initiative called, and in which town is it? For example: "
+        "Buurtkamer De Linde, Zutphen. (Choose 'Skip' if you don't know yet.)",
+    ),
     "declined": (
         "Prima, ik deel niets. Ik onthoud dat je liever geen contact hebt; wil je later toch "
         "iemand spreken, typ dan /contact.",
         "Fine, I share nothing. I'll remember you'd rather not be put in touch; if you change "
         "your mind, type /contact.",
+    ),
+    "later": (
+        "Prima, dan deel ik nu niets. Wil je later toch in contact komen, typ dan /contact.",
+        "Fine, I share nothing for now. If you'd like to be put in touch later, type /contact.",
     ),
     "declined_before": (
         "Je gaf eerder aan liever geen contact met een medewerker te willen. Wil je dat toch, "
@@ -75,11 +87,13 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "handed_over": (
         "Ik heb je vraag doorgegeven aan {name} ({title}, {org}) als zaak {case}. Je hoort "
-        "het hier zodra er een reactie is. Wat je nu typt, stuur ik door. Een nieuwe vraag? "
-        "Typ /nieuw.",
+        "het hier zodra er een reactie is; is je vraag niet binnen {days} werkdagen "
+        "opgepakt, dan geef ik hem aan een collega. Wat je nu typt, stuur ik door naar "
+        "{name}. Een nieuwe vraag? Typ /nieuw.",
         "I passed your question to {name} ({title}, {org}) as case {case}. You'll hear it "
-        "here as soon as they respond. What you type now, I pass on. A new question? "
-        "Type /new.",
+        "here as soon as they respond; if nobody has taken it up within {days} working "
+        "days, I pass it to a colleague. What you type now, I pass on to {name}. A new "
+        "question? Type /new.",
     ),
     "relayed": ("Doorgestuurd naar {name} (zaak {case}).", "Passed on to {name} (case {case})."),
     "servant_said": ("{name} (zaak {case}): {text}", "{name} (case {case}): {text}"),
@@ -124,6 +138,28 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "forgotten": ("Alles over je is gewist. Tot ziens!", "Everything about you is erased. Bye!"),
     "forget_cancelled": ("Goed, ik heb niets gewist.", "Fine, I erased nothing."),
+    "privacy": (
+        "Wat ik bewaar: je chat-id, je taal, je laatste vraag en waar ons gesprek staat. Met "
+        "een medewerker deel ik pas iets als je ja zegt op mijn aanbod: dan je vraag, de naam "
+        "en plaats van je initiatief en je chatnaam, en de berichten over die zaak. Zonder "
+        "jouw ja deel ik niets. Afgeronde zaken worden na een bewaartermijn geanonimiseerd "
+        "of gewist. Met /vergeet wis je nu meteen alles over jou.",
+        "What I keep: your chat id, your language, your last question and where our "
+        "conversation stands. I share something with a civil servant only after you say yes "
+        "to my offer: then your question, your initiative's name and place, your chat handle, "
+        "and the messages about that case. Without your yes I share nothing. Finished cases "
+        "are anonymised or erased after a retention period. Type /vergeet to erase "
+        "everything about you right now.",
+    ),
+    "offer_again": ("Zal ik je in contact brengen met {name}?",
+                    "Shall I put you in touch with {name}?"),
+    "forget_again": ("Zal ik alles over je wissen?", "Shall I erase everything about you?"),
+    "thanks_reply": ("Graag gedaan! Heb je nog een vraag? Typ hem dan gewoon hier.",
+                     "You're welcome! Another question? Just type it here."),
+    "bye_reply": ("Tot ziens! Je kunt hier altijd terugkomen met een nieuwe vraag.",
+                  "Goodbye! You can always come back here with a new question."),
+    "ack_reply": ("Fijn. Heb je nog een vraag? Typ hem dan gewoon hier.",
+                  "Good. Another question? Just type it here."),
     "unknown_command": ("Die opdracht ken ik niet. Typ /help voor wat ik kan.",
                         "I don't know that command. Type /help to see what I can do."),
     "unsupported": (
@@ -157,6 +193,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "h_need": ("Hulpvraag", "Need"),
     "h_stage": ("Fase", "Stage"),
     "h_chat": ("Chat", "Chat"),
+    "h_writes": ("schrijft in het {language}", "writes in {language}"),
+    "lang_nl": ("Nederlands", "Dutch"),
+    "lang_en": ("Engels", "English"),
     "h_routes": ("Routes die de desk al gaf", "Routes the desk already gave"),
     "h_history": ("Geschiedenis", "History"),
     "h_reason": ("Reden", "Reason"),
@@ -209,7 +248,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "s_resolved": ("Zaak {case} is afgerond; de vrijwilliger kreeg je samenvatting.",
                    "Case {case} is resolved; the volunteer got your summary."),
     "s_assigned": ("Zaak {case} is doorgegeven aan {name}.", "Case {case} went to {name}."),
-    "s_unknown_servant": ("Medewerker {who} ken ik niet.", "I don't know servant {who}."),
+    "s_unknown_servant": ("Medewerker {who} ken ik niet. Bekend: {known}.",
+                          "I don't know servant {who}. Known: {known}."),
     "s_away": ("Genoteerd: afwezig van {start} tot en met {until}.",
                "Noted: away from {start} until {until}."),
     "s_capacity": ("Je capaciteit is nu {n} open zaken.", "Your capacity is now {n} open cases."),

@@ -6,6 +6,8 @@ Called by ``bot.desk`` inside its transaction. Steps move only through
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import col, select
@@ -14,13 +16,23 @@ from bot import cases as lifecycle
 from bot import conversation as conv
 from bot.channel import Choice, Inbound, Outbound
 from bot.checkin import checkin_pending, erase, record_checkin
-from bot.handover import candidates, offer_to, servant_card, theme_text
+from bot.handover import candidates, offer_to, servant_card, servant_lang, theme_text
 from bot.models import Case, Volunteer
 from bot.outbox import VOLATILE_PREFIX, Work
 from bot.report.question_stats import record_question
 from bot.staff import STAFF_COMMANDS
 from bot.texts import attachment, t
-from bot.wording import answer_word, parse_start_payload, route_text
+from bot.wording import (
+    answer_word,
+    is_help_request,
+    is_not_now,
+    is_privacy_question,
+    parse_start_payload,
+    route_text,
+    social_reply,
+    text_lang,
+    wants_contact_after_all,
+)
 from bot.workdays import local_date
 from routing.model import NATIONAL
 from routing.result import Hints, RouteResult
@@ -28,6 +40,8 @@ from routing.router import Router
 
 MAX_ROUTES = 3
 MAX_INITIATIVE = 200
+_LABEL_WORD = re.compile(r"[a-zà-ÿ]+")
+MAX_CLARIFY = 2  # questions asked back for one question: a second only instead of no route
 
 
 class Conversation:
@@ -71,11 +85,21 @@ class Conversation:
             self.on_choice(self.inbound.choice or "")
         elif command is not None:
             self.on_command(*command)
+        elif text.strip() == "/":  # a command with no name
+            self.say("unknown_command")
         else:
             self.on_text(text)
 
     def on_text(self, text: str) -> None:
         step = self.vol.step
+        just_declined = self.vol.data.get("just_declined")
+        if social_reply(text) is None:  # "ok" after the "no" keeps the way back open
+            self.data(just_declined=None)
+        if step not in (conv.INITIATIVE, conv.RELAY) and self.about_the_desk(text):
+            return
+        if step == conv.IDLE and just_declined and wants_contact_after_all(text):
+            self.cmd_contact("")
+            return
         if step == conv.STOPPED:
             self.step("start")
         elif step == conv.CONFIRM_FORGET:
@@ -94,6 +118,14 @@ class Conversation:
             if word in ("yes", "no") and case is not None:
                 self.consent(case, word == "yes")
                 return
+            if case is not None and is_not_now(text):
+                self.expire_offer()  # nothing shared; no "never" either
+                self.step("answered")
+                self.say("later")
+                return
+            if case is not None and len(text.split()) <= 3 and not self.whole_question(text):
+                self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
+                return
         elif step == conv.INITIATIVE:
             self.handover(text.strip()[:MAX_INITIATIVE] or None)
             return
@@ -110,6 +142,31 @@ class Conversation:
                 return
         self.new_question(text)
 
+    def about_the_desk(self, text: str) -> bool:
+        """A bare "help" or a question about their data: answered, and whatever was asked
+        before (a choice, the offer) stays open. False when it is something else."""
+        if is_help_request(text):
+            self.cmd_help("")
+        elif is_privacy_question(text):
+            lang = text_lang(text)
+            if lang is not None and not self.vol.lang_fixed:
+                self.vol.lang = lang  # their first message may well be this one
+            self.cmd_privacy("")
+        else:
+            return False
+        return True
+
+    def ask_again(self) -> None:
+        """After an aside, the yes/no that is still waiting for an answer, asked again."""
+        if self.vol.step == conv.CONFIRM_FORGET:
+            self.say("forget_again", choices=self.yes_no("forget"))
+            return
+        case = self.case("offer_case") if self.vol.step == conv.OFFER else None
+        servant = self.work.kmap.find_servant(case.servant_id or "") if case else None
+        if case is not None and servant is not None:
+            self.say("offer_again", choices=self.yes_no(f"consent:{case.id}"),
+                     name=servant.name)
+
     # ------------------------------------------------------------------ commands
     def on_command(self, name: str, args: str) -> None:
         handler = {
@@ -117,7 +174,7 @@ class Conversation:
             "status": self.cmd_status, "stop": self.cmd_stop, "taal": self.cmd_lang,
             "lang": self.cmd_lang, "language": self.cmd_lang, "vergeet": self.cmd_forget,
             "forget": self.cmd_forget, "nieuw": self.cmd_new, "new": self.cmd_new,
-            "contact": self.cmd_contact,
+            "contact": self.cmd_contact, "privacy": self.cmd_privacy,
         }.get(name)
         if handler is not None:
             handler(args)
@@ -152,6 +209,10 @@ class Conversation:
 
     def cmd_help(self, _args: str) -> None:
         self.say("help")
+
+    def cmd_privacy(self, _args: str) -> None:
+        self.say("privacy")
+        self.ask_again()
 
     def cmd_new(self, _args: str) -> None:
         self.expire_offer()
@@ -257,14 +318,24 @@ class Conversation:
 
     def route(self, text: str) -> RouteResult:
         today = local_date(self.work.now, self.work.config.timezone)
-        return self.router.route(text, today=today, hints=self.hints(), max_routes=MAX_ROUTES)
+        hints = self.hints()
+        if hints.lang is None and text_lang(text) is None:
+            # "ok", a place name: no evidence either way, so keep the language we speak
+            hints = replace(hints, lang=self.lang)
+        return self.router.route(text, today=today, hints=hints, max_routes=MAX_ROUTES)
 
     def new_question(self, text: str) -> None:
+        social = social_reply(text)
+        if social is not None and self.vol.step in (conv.IDLE, conv.STOPPED, conv.CHECKIN):
+            if self.vol.step == conv.STOPPED:
+                self.step("start")
+            self.say(f"{social}_reply")
+            return
         self.expire_offer()
         if self.vol.step != conv.IDLE and self.vol.step not in (conv.RELAY, conv.CHECKIN):
             self.step("start")
         self.vol.question = text
-        self.data(answers=None, clarify=None, last=None)
+        self.data(answers=None, clarify=None, last=None, asked=None)
         result = self.route(text)
         if not self.vol.lang_fixed:
             self.vol.lang = result.lang
@@ -278,7 +349,7 @@ class Conversation:
             return
         self.answer(result)
 
-    def ask_clarify(self, kind: str) -> None:
+    def clarify_choices(self, kind: str) -> tuple[Choice, ...]:
         kmap, lang = self.work.kmap, self.lang
         if kind == "theme":
             options = [(th.label.get(lang), th.id) for th in kmap.themes]
@@ -287,14 +358,24 @@ class Conversation:
         else:
             options = [(r.name, r.id) for r in kmap.regions if r.id != NATIONAL]
             options.append((t("whole_country", lang), NATIONAL))
-        choices = tuple(Choice(label, f"clarify:{kind}:{ident}") for label, ident in options)
-        self.data(clarify=kind)
+        return tuple(Choice(label, f"clarify:{kind}:{ident}") for label, ident in options)
+
+    def ask_clarify(self, kind: str) -> None:
+        asked = [*(self.vol.data.get("asked") or []), kind] if self.vol.step == conv.CLARIFY \
+            else [kind]
+        self.data(clarify=kind, asked=asked)
         self.step("ask_clarify")
-        self.say(f"ask_{kind}", choices=choices)
+        self.say(f"ask_{kind}", choices=self.clarify_choices(kind))
 
     def clarify_answer(self, *, choice: str | None = None, free_text: str = "") -> None:
         kind = str(self.vol.data.get("clarify") or "")
         value = self.match_option(kind, choice) if choice else self.match_option(kind, free_text)
+        if value is None and free_text.strip().isdigit():  # "14": not one of the options
+            self.say("didnt_get", choices=self.clarify_choices(kind))
+            return
+        if value is None and free_text and self.whole_question(free_text):
+            self.new_question(free_text)  # they asked anew instead of answering
+            return
         answers = dict(self.vol.data.get("answers") or {})
         text = self.vol.question or ""
         if value is not None and kind in ("theme", "need", "region"):
@@ -303,7 +384,19 @@ class Conversation:
             text = f"{text}\n{free_text}"
         self.data(answers=answers, clarify=None)
         self.vol.question = text
-        self.answer(self.route(text))
+        result = self.route(text)
+        asked = list(self.vol.data.get("asked") or [kind])
+        missing = [k for k in result.clarify if k not in asked and k not in answers]
+        if not result.routes and missing and len(asked) < MAX_CLARIFY:
+            self.ask_clarify(missing[0])  # rather one more question than "no route"
+            return
+        self.answer(result)
+
+    def whole_question(self, text: str) -> bool:
+        """A text that routes on its own, with nothing left to ask: a new question, not
+        an answer to add to the old one ("we zitten in Utrecht" is an answer)."""
+        alone = self.route(text)
+        return not alone.out_of_scope and not alone.clarify and bool(alone.routes)
 
     def match_option(self, kind: str, text: str) -> str | None:
         wanted = text.strip().casefold()
@@ -318,7 +411,11 @@ class Conversation:
         for ident, *labels in items:
             if wanted in {ident, *(lab.casefold() for lab in labels if lab)}:
                 return ident
-        return None
+        # one word of one option's label ("netwerk" for "Netwerk en contacten")
+        word = wanted.strip(" .!?")
+        hits = {ident for ident, *labels in items for lab in labels if lab and len(word) >= 4
+                and word in _LABEL_WORD.findall(lab.casefold())}
+        return hits.pop() if len(hits) == 1 else None
 
     def answer(self, result: RouteResult) -> None:
         record_question(self.work.session, result, self.vol.question or "", self.work.now,
@@ -360,6 +457,9 @@ class Conversation:
         self.work.session.add(case)
         self.work.session.flush()
         wording = t("offer", self.lang, **servant_card(servant, self.lang))
+        if self.lang not in servant.languages:  # say so before they agree, not after
+            wording += " " + t("servant_writes", self.lang, name=servant.name, language=t(
+                f"lang_{servant_lang(servant)}", self.lang))
         self.work.audit(case, "desk", "proposed", servant.id, None, case.state)
         self.data(offer_case=case.id, offer_wording=wording)
         self.step("routed")
@@ -370,7 +470,7 @@ class Conversation:
             self.work.move(case, "decline", "volunteer")
             case.question = None
             self.vol.handover_declined = True
-            self.data(offer_case=None, offer_wording=None)
+            self.data(offer_case=None, offer_wording=None, just_declined=True)
             self.step("decline")
             self.say("declined")
             return
@@ -380,7 +480,9 @@ class Conversation:
         case.channel = self.vol.channel
         self.work.audit(case, "volunteer", "consent_given")
         self.step("consent")
-        self.say("ask_initiative", choices=(Choice(t("skip", self.lang), "initiative:skip"),))
+        # the offer promised the servant the initiative's place: ask it when we lack it
+        key = "ask_initiative" if case.municipality else "ask_initiative_place"
+        self.say(key, choices=(Choice(t("skip", self.lang), "initiative:skip"),))
 
     def handover(self, initiative: str | None) -> None:
         case = self.case("offer_case")
@@ -398,12 +500,24 @@ class Conversation:
             self.say("no_servant")
             return
         servant = next((s for s in ranked if s.id == case.servant_id), ranked[0])
+        if initiative and not case.municipality:
+            self.place_from(case, initiative)
         self.work.move(case, "consent", "volunteer")
         offer_to(self.work, case, servant, actor="volunteer")
         self.data(offer_case=None, offer_wording=None, relay_case=case.id)
         self.step("handed_over")
         self.work.to_volunteer(self.vol, t("handed_over", self.lang, case=case.id,
+                                           days=self.work.config.escalate_after,
                                            **servant_card(servant, self.lang)), case_id=case.id)
+
+    def place_from(self, case: Case, text: str) -> None:
+        """The place in "Buurtkamer De Linde, Zutphen", for the servant's card (the servant
+        was chosen already; consent was given for them)."""
+        found = self.route(text)
+        if found.municipality:
+            case.municipality, case.region = found.municipality, found.region
+        elif found.region and not case.region:
+            case.region = found.region
 
     def relay(self, case: Case, text: str) -> None:
         assert case.id is not None
