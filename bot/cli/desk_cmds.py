@@ -126,5 +126,7 @@ def staff(
         raise _fail(f"'{servant_id}' is not in civil_servants.yaml. Known: {known}")
     _hint(f"Wegwijs staff: {servant.name}. /zaken voor je zaken, /help voor opdrachten.")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run_terminal(url, kmap, chat_id=servant.id, sender_id=servant.id,
+        # the chat the desk addresses this servant's terminal messages to
+        chat_id = servant.channels.get("terminal", servant.id)
+        asyncio.run(_run_terminal(url, kmap, chat_id=chat_id, sender_id=servant.id,
                                   display_name=servant.name, label="wegwijs", timezone=tz))

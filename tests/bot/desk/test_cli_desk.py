@@ -40,3 +40,26 @@ def test_two_terminals_show_the_whole_flow(tmp_path: Path, eval_knowledge_dir: P
 
     stranger = wegwijs(["staff", "--as", "nobody"], "", env)
     assert stranger.returncode != 0 and "civil_servants.yaml" in stranger.stderr
+
+
+def test_staff_terminal_opens_the_servants_terminal_address(tmp_path: Path) -> None:
+    # a map whose `terminal:` address is a nickname, not the id: `staff --as <id>` still
+    # receives what the desk addressed to that terminal
+    repo_map = Path(__file__).resolve().parents[3] / "knowledge"
+    kmap = tmp_path / "knowledge"
+    kmap.mkdir()
+    for src in repo_map.glob("*.yaml"):
+        text = src.read_text(encoding="utf-8")
+        if src.name == "civil_servants.yaml":
+            text = text.replace("terminal: joost-van-der-meer}", "terminal: joost}")
+            assert "terminal: joost}" in text
+        (kmap / src.name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+           "WEGWIJS_KNOWLEDGE": str(kmap)}
+    chat = wegwijs(["chat", "--as-volunteer", "sam"],
+                   "we willen met de straat geveltuintjes aanleggen in deventer, is daar "
+                   "subsidie voor?\n1\nGroene Gevels\n", env)
+    assert chat.returncode == 0 and "Joost van der Meer" in chat.stdout, chat.stderr
+    staff = wegwijs(["staff", "--as", "joost-van-der-meer"], "", env)
+    assert staff.returncode == 0, staff.stderr
+    assert "Nieuwe zaak 1" in staff.stdout and "Groene Gevels" in staff.stdout
