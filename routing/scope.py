@@ -49,7 +49,10 @@ _SPAM_PHRASES = ("click here", "klik hier", "gift card", "dm us", "dm me", "act 
 _GREETING = [
     "hoi", "hallo", "hi", "hello", "hey", "hee", "hoihoi", "goedemorgen", "goedemiddag",
     "goedenavond", "morning", "test", "testing", "testen", "ping", "yo", "dag", "doei", "bye",
-    "thanks", "bedankt", "dank", "ok", "oke", "okay"
+    "thanks", "bedankt", "dank", "ok", "oke", "okay",
+    # small talk and bare answers: "hoi, hoe gaat het?", "alles goed?", "yes", "nee hoor"
+    "gaat", "alles", "goed", "going", "doing", "dankjewel", "dankuwel", "thank", "goedendag",
+    "groetjes", "cheers", "ja", "yes", "nee", "yep", "nope", "prima", "hoor",
 ]
 _COLLECTIVE = frozenset([
     "wij", "we", "ons", "onze", "our", "us", "ours", "groep", "group", "groepje", "stichting",

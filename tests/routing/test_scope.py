@@ -9,6 +9,9 @@ from routing.scope import REDIRECTS, classify, redirect
 @pytest.mark.parametrize(("text", "kind"), [
     ("hallo", "greeting"),
     ("test 1 2 3", "greeting"),
+    ("hoi, hoe gaat het?", "greeting"),
+    ("how are you doing", "greeting"),
+    ("ja hoor", "greeting"),
     ("Kan ik zorgtoeslag aanvragen voor mijn moeder?", "personal"),
     ("where do I pay my parking ticket", "personal"),
     ("mijn scooter is gestolen, wat nu", "personal"),
@@ -28,6 +31,7 @@ def test_out_of_scope_kinds(text: str, kind: str) -> None:
     "Do I need a license for a street party?",
     "De geluidsbelasting van de snelweg bij mijn huis is te hoog, wat kan ik doen?",
     "Ik wil de politie betrekken bij mijn plan voor veilige fietsroutes",
+    "Hoe gaat het met onze aanvraag voor de moestuin?",
     "",
 ])
 def test_initiative_questions_stay_in_scope(text: str) -> None:

@@ -1,0 +1,38 @@
+"""The desk's own starter map (knowledge/): what a newcomer gets must route sensibly.
+Own wording, not evaluation questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from routing.load import load_knowledge
+from routing.router import Router
+
+DAY = dt.date(2026, 11, 23)
+STARTER = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(load_knowledge(STARTER, today=DAY))
+
+
+def ids(router: Router, text: str) -> list[str]:
+    return [r.id for r in router.route(text, today=DAY).routes]
+
+
+def test_a_wadden_fund_is_for_the_wadden_not_the_whole_province(router: Router) -> None:
+    assert "waddenfonds-voor-bewoners" in ids(router, "We willen het strand op Texel "
+                                                      "schoonmaken, is daar geld voor?")
+    assert "waddenfonds-voor-bewoners" not in ids(router, "We zoeken subsidie voor een "
+                                                          "buurtmoestuin in Amsterdam")
+
+
+def test_everyday_litter_words_find_the_litter_theme(router: Router) -> None:
+    for text in ("Elke week doen we een rondje prikken in Amersfoort, wie helpt ons?",
+                 "Er ligt zoveel troep op straat in Zwolle, wij willen iets doen",
+                 "We willen het strand bij Zandvoort schoonmaken, is daar geld voor?"):
+        assert router.route(text, today=DAY).themes[:1] == ("zwerfafval",), text
