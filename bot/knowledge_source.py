@@ -68,7 +68,8 @@ def fingerprint(path: Path) -> Fingerprint | None:
     """Name, modification time and size of every YAML file; ``None`` if the folder is gone."""
     try:
         files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        stats = [(p.name, p.stat()) for p in files]
+        return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
     except (FileNotFoundError, NotADirectoryError):
         return None
 

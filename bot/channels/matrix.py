@@ -14,7 +14,8 @@ Rooms and people
   ``/commands`` to itself). In a servant's DM, messages about a case form a thread (the
   first one is its root); a servant's reply in that thread, or a reply to one of those
   messages, becomes ``/antwoord N text``. Who is a servant: the Matrix ids in the knowledge
-  map, re-read when its files change (``matrix_servants``), so no restart is needed.
+  map (``matrix_servants``): under ``wegwijs serve`` the desk's live map, otherwise the
+  folder, re-read when its files change; either way no restart is needed.
 * Choices are a numbered list; the number or the label typed back is an ``Inbound`` of kind
   ``"choice"`` while that list is the room's newest.
 
@@ -202,8 +203,9 @@ class MatrixChannel:
                       servants: Collection[str] | Callable[[], Collection[str]] | None = None,
                       ) -> MatrixChannel:
         """Build the channel from ``WEGWIJS_MATRIX_*``. ``servants`` (Matrix ids of the map's
-        civil servants) defaults to those in the knowledge map at ``settings.knowledge``, as
-        the folder holds it now (re-read when its files change)."""
+        civil servants; ``wegwijs serve`` passes its live map's) defaults to those in the
+        knowledge map at ``settings.knowledge``, as the folder holds it now (re-read when its
+        files change)."""
         if not settings.matrix_homeserver or not settings.matrix_user_id:
             raise ValueError("WEGWIJS_MATRIX_HOMESERVER and WEGWIJS_MATRIX_USER_ID must be set")
         if settings.matrix_password is None and settings.matrix_access_token is None:

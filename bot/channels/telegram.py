@@ -248,26 +248,27 @@ class TelegramChannel:
                     await self._save_offset(offset)
 
     async def _load_offset(self) -> int | None:
-        attempt = 0
-        while True:
-            try:
-                stored = await self._state.get(OFFSET_KEY)
-                return int(stored) if stored else None
-            except Exception:
-                attempt += 1
-                log.exception("telegram.offset_not_loaded", attempt=attempt)
-                await asyncio.sleep(self._retry.backoff(attempt))
+        async def load() -> int | None:
+            stored = await self._state.get(OFFSET_KEY)
+            return int(stored) if stored else None
+
+        return await self._until_done(load, "telegram.offset_not_loaded")
 
     async def _save_offset(self, offset: int) -> None:
         """Persist the offset; if the store is down, keep trying (never skip, never replay)."""
+        await self._until_done(lambda: self._state.set(OFFSET_KEY, str(offset)),
+                               "telegram.offset_not_saved")
+
+    async def _until_done(self, step: Callable[[], Awaitable[T]], event: str) -> T:
+        """Run ``step`` (a state store call) until it succeeds, logging ``event`` and backing
+        off after each failure: polling must not go on with a wrong offset."""
         attempt = 0
         while True:
             try:
-                await self._state.set(OFFSET_KEY, str(offset))
-                return
+                return await step()
             except Exception:
                 attempt += 1
-                log.exception("telegram.offset_not_saved", attempt=attempt)
+                log.exception(event, attempt=attempt)
                 await asyncio.sleep(self._retry.backoff(attempt))
 
     # --- webhook --------------------------------------------------------------------------

@@ -18,11 +18,13 @@ import typer
 from bot.cli._apps import app, knowledge_app  # noqa: F401
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+
     from sqlalchemy import Engine
 
     from bot.channel import Channel
+    from bot.knowledge_source import KnowledgeSource
     from bot.settings import Settings
-    from routing.model import KnowledgeMap
 
 NO_CHANNEL = (
     "No chat channel is configured. Set WEGWIJS_TELEGRAM_TOKEN (see docs/telegram.md) or the "
@@ -35,8 +37,11 @@ def configured_channel_names(settings: Settings) -> list[str]:
     return names + (["matrix"] if settings.matrix_homeserver is not None else [])
 
 
-def build_channels(settings: Settings, engine: Engine) -> list[Channel]:
-    """Every channel whose credentials are set, each with its state in the database."""
+def build_channels(settings: Settings, engine: Engine, *,
+                   servants: Callable[[], Collection[str]] | None = None) -> list[Channel]:
+    """Every channel whose credentials are set, each with its state in the database.
+    ``servants`` tells the Matrix channel who the civil servants are (``wegwijs serve``
+    answers from its live map); without it the channel reads the map folder itself."""
     from bot.kv import DbStateStore
 
     channels: list[Channel] = []
@@ -47,21 +52,38 @@ def build_channels(settings: Settings, engine: Engine) -> list[Channel]:
     if settings.matrix_homeserver is not None:
         from bot.channels.matrix import MatrixChannel
 
-        channels.append(MatrixChannel.from_settings(settings, DbStateStore(engine)))
+        channels.append(MatrixChannel.from_settings(settings, DbStateStore(engine),
+                                                    servants=servants))
     return channels
 
 
-async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channel],
+def open_knowledge(path: Path) -> KnowledgeSource:
+    """The live knowledge map for ``wegwijs serve``; a clear exit when it cannot be loaded."""
+    from bot.knowledge_source import KnowledgeSource
+    from routing.load import KnowledgeError
+
+    if not path.is_dir():
+        raise _fail(f"Knowledge map not found: {path} is not a folder.")
+    try:
+        return KnowledgeSource.open(path)
+    except KnowledgeError as exc:
+        problems = [str(p) for p in exc.problems] or [str(exc)]
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise _fail(f"The knowledge map in {path} has problems:\n{lines}") from None
+
+
+async def run_desk(settings: Settings, knowledge: KnowledgeSource, channels: list[Channel],
                    engine: Engine, stop: asyncio.Event) -> None:
-    """Run the desk with ``channels`` until ``stop`` is set."""
+    """Run the desk on the live map ``knowledge`` with ``channels`` until ``stop`` is set."""
     from bot import retention
     from bot.desk import Desk
     from bot.followup import FollowUpConfig
-    from bot.knowledge_source import KnowledgeSource
     from bot.runtime import Runtime
     from bot.scheduler import build_scheduler
 
-    desk = Desk(engine, kmap, config=FollowUpConfig(timezone=settings.timezone),
+    snapshot = knowledge.snapshot
+    desk = Desk(engine, snapshot.kmap, router=snapshot.router,
+                config=FollowUpConfig(timezone=settings.timezone),
                 channels=[channel.name for channel in channels])
     runtime = Runtime(desk, channels)
     scheduler = build_scheduler(runtime.tick, timezone=settings.timezone)
@@ -71,8 +93,8 @@ async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channe
                       id="retention", name="retention", replace_existing=True, coalesce=True,
                       max_instances=1, misfire_grace_time=None)
     # Live reload of the knowledge map (file change or SIGHUP); see bot/knowledge_source.py.
-    knowledge = KnowledgeSource.open(settings.knowledge, notify=runtime.tell_servant,
-                                     on_swap=runtime.use_knowledge)
+    # A new map goes to the desk; a refused one is reported to the admins through the runtime.
+    knowledge.notify, knowledge.on_swap = runtime.tell_servant, runtime.use_knowledge
     await runtime.start()
     scheduler.start()
     knowledge.start()
@@ -87,18 +109,20 @@ async def run_desk(settings: Settings, kmap: KnowledgeMap, channels: list[Channe
 async def _serve(settings: Settings) -> None:
     from bot import migrations
     from bot.channel import ChannelError
-    from bot.cli.desk_cmds import _load
+    from bot.channels.matrix_servants import SourceServants
     from bot.db import make_engine
 
+    if not configured_channel_names(settings):
+        raise _fail(NO_CHANNEL)
     engine = make_engine(settings.database_url)
     try:
+        # One live map in the process: the desk routes on it, the Matrix channel knows the
+        # civil servants from it.
+        knowledge = open_knowledge(settings.knowledge)
         try:
-            channels = build_channels(settings, engine)
+            channels = build_channels(settings, engine, servants=SourceServants(knowledge))
         except ValueError as exc:  # a setting that cannot work, e.g. an http:// webhook URL
             raise _fail(f"Channel settings: {exc}") from None
-        if not channels:
-            raise _fail(NO_CHANNEL)
-        kmap = _load(settings.knowledge)
         migrations.upgrade(settings.database_url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -107,7 +131,7 @@ async def _serve(settings: Settings) -> None:
                 loop.add_signal_handler(signum, stop.set)
         typer.echo(f"Wegwijs serves: {', '.join(c.name for c in channels)}", err=True)
         try:
-            await run_desk(settings, kmap, channels, engine, stop)
+            await run_desk(settings, knowledge, channels, engine, stop)
         except ChannelError as exc:
             raise _fail(f"A channel could not start: {exc}", code=1) from None
     finally:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 pytest.importorskip("routing.load")
-from bot.cli import app  # needs the loader
+from bot.cli._apps import app  # importing bot.cli first attaches the commands
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli._apps import app
 from bot.knowledge_diff import diff_maps, route_changes
 from routing.load import load_knowledge
 from routing.model import KnowledgeMap

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.model import KnowledgeMap, Text
+from routing.model import KnowledgeMap, Need, Text, Theme
 from routing.result import Hints
 from routing.router import Router
 from tests.routing.test_router import make_map
@@ -58,7 +58,8 @@ ROUTERS = {name: (Router(k, sparse_max_rows=10**9 if name == "large" else 256),
 
 def _words(kmap: KnowledgeMap) -> list[str]:
     out = ["in", "voor", "geld", "hoe", "wij", "onze", "tips", "we", "help", "bij", "de"]
-    for item in (*kmap.themes, *kmap.needs):
+    items: list[Theme | Need] = [*kmap.themes, *kmap.needs]
+    for item in items:
         out += [*item.terms.all(), item.label.nl]
     out += [e.name for e in kmap.entries[:12]]
     out += [m for r in kmap.regions for m in (r.name, *r.municipalities)]

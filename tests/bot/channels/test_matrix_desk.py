@@ -9,8 +9,12 @@ the servant resolves. A stranger on the same homeserver is refused and sees noth
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import shutil
+import signal
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -165,3 +169,61 @@ async def _delivered_exactly_once(desk: MatrixDesk, person: MatrixPerson) -> Non
     await person.wait_for(lambda m: m.body.startswith(expected[-1][:40]))
     got = person.bodies()
     assert [body.split("\n\n1. ")[0] for body in got] == [text.rstrip() for text in expected]
+
+
+async def test_wegwijs_serve_hands_over_and_relays_a_thread_reply_over_matrix(
+        synapse: Synapse, matrix_accounts: Accounts, matrix_knowledge: Path,
+        matrix_people: dict[str, MatrixPerson], tmp_path: Path) -> None:
+    """The real entry point in its own process with the Matrix channel: the servant's reply
+    in the case's thread reaches the volunteer, so the channel knows who the servants are
+    from the desk's live map; SIGTERM stops it with exit code 0."""
+    vera, lotte = matrix_people["volunteer"], matrix_people["servant"]
+    bot = matrix_accounts.bot
+    wegwijs = Path(sys.executable).with_name("wegwijs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJS_")}
+    env.update({
+        "WEGWIJS_MATRIX_HOMESERVER": synapse.url,
+        "WEGWIJS_MATRIX_USER_ID": bot.user_id,
+        "WEGWIJS_MATRIX_PASSWORD": bot.password,
+        "WEGWIJS_MATRIX_STORE_PATH": str(tmp_path / "serve-store"),
+        "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "WEGWIJS_KNOWLEDGE": str(matrix_knowledge),
+    })
+    log_path = tmp_path / "serve.log"
+    funding = load_knowledge(matrix_knowledge).need("funding").label.get("nl")
+    with log_path.open("w") as log:
+        proc = await asyncio.create_subprocess_exec(
+            str(wegwijs), "serve", env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=log, stderr=log)
+        try:
+            for _ in range(1200):  # the first sync skips the backlog: wait until it is done
+                if "matrix.started" in log_path.read_text() or proc.returncode is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert "matrix.started" in log_path.read_text(), log_path.read_text()[-2000:]
+            room = await vera.create_dm(bot.user_id, encrypted=True)
+            await said(vera, room, "/start gemeente-zeist", "Zeist")
+            clarify = await said(vera, room, "Wij zijn met de buren een buurtinitiatief gestart",
+                                 "\n1. ")
+            number = next(line.split(".", 1)[0] for line in clarify.body.splitlines()
+                          if line.endswith(f". {funding}"))
+            await said(vera, room, number, "Lotte Vermeulen")
+            await said(vera, room, "Ja", "initiatief")
+            await vera.say(room, "Buurtkracht Zeist")
+            handover = await lotte.wait_for(lambda m: "Buurtkracht Zeist" in m.body, within=60)
+            seen = {m.event_id for m in vera.received}
+            await lotte.say(handover.room_id, "Ik bel je morgen", thread_root=handover.event_id)
+            relayed = await vera.wait_for(
+                lambda m: m.event_id not in seen and "Ik bel je morgen" in m.body, within=60)
+            assert relayed.body.startswith("Lotte Vermeulen (zaak")
+            proc.send_signal(signal.SIGTERM)
+            returncode = await asyncio.wait_for(proc.wait(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    assert returncode == 0
+    log_text = log_path.read_text()
+    assert "matrix.stopped" in log_text
+    assert bot.password not in log_text
+    assert "Traceback" not in log_text

@@ -353,6 +353,56 @@ async def test_offset_survives_a_restart_without_replay_or_skip(
     assert desk.texts() == ["een", "twee", "drie"]  # "twee" not skipped, "een" not replayed
 
 
+class DownStore(MemoryStateStore):
+    """A state store that is down for its first ``failures`` reads and its first
+    ``failures`` writes (a database restarting)."""
+
+    def __init__(self, values: dict[str, str], failures: int) -> None:
+        super().__init__()
+        self.values.update(values)
+        self.failed_gets = self.failed_sets = 0
+        self.failures = failures
+
+    async def get(self, key: str) -> str | None:
+        if self.failed_gets < self.failures:
+            self.failed_gets += 1
+            raise ConnectionError("state store down")
+        return await super().get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        if self.failed_sets < self.failures:
+            self.failed_sets += 1
+            raise ConnectionError("state store down")
+        await super().set(key, value)
+
+
+async def test_a_state_store_that_is_down_is_retried_for_the_offset(
+        fake_telegram: FakeTelegram, store: MemoryStateStore) -> None:
+    desk = RecordingDesk()
+    first = make_channel(fake_telegram, store)
+    await first.start(desk)
+    try:
+        await fake_telegram.push_text(CHAT, "een")
+        await desk.wait_for_count(1)
+        await fake_telegram.wait_for(lambda: OFFSET_KEY in store.values)
+    finally:
+        await first.stop()
+
+    down = DownStore(store.values, failures=3)
+    await fake_telegram.push_text(CHAT, "twee")
+    pushed = await fake_telegram.push_text(CHAT, "drie")
+    second = make_channel(fake_telegram, down)
+    await second.start(desk)
+    try:
+        await desk.wait_for_count(3)
+        await fake_telegram.wait_for(
+            lambda: down.values[OFFSET_KEY] == str(pushed["update_id"] + 1))
+    finally:
+        await second.stop()
+    assert desk.texts() == ["een", "twee", "drie"]  # the stored offset was waited for
+    assert (down.failed_gets, down.failed_sets) == (3, 3)
+
+
 async def test_failing_desk_is_retried_then_the_update_is_skipped_with_a_note(
         fake_telegram: FakeTelegram, channel: TelegramChannel, desk: RecordingDesk) -> None:
     attempts: dict[str, int] = {}

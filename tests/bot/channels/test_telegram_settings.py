@@ -94,3 +94,18 @@ def test_serve_with_an_http_webhook_url_explains_instead_of_crashing(
     assert result.exit_code == 2
     assert "https://" in result.output
     assert TOKEN.split(":")[1] not in result.output
+
+
+def test_serve_with_a_broken_knowledge_map_lists_the_problems(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "knowledge"
+    broken.mkdir()
+    (broken / "themes.yaml").write_text("- id: [kapot\n", encoding="utf-8")
+    monkeypatch.setenv("WEGWIJS_TELEGRAM_TOKEN", TOKEN)
+    monkeypatch.setenv("WEGWIJS_KNOWLEDGE", str(broken))
+    result = _serve()
+    assert result.exit_code == 2
+    assert f"The knowledge map in {broken} has problems:" in result.output
+    assert "themes.yaml" in result.output
+    assert "Traceback" not in result.output
+    assert TOKEN.split(":")[1] not in result.output

@@ -39,9 +39,9 @@ def _router(kmap: KnowledgeMap) -> Router:
     return _ROUTERS[id(kmap)]
 
 
-def local(*args: int) -> dt.datetime:
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """An Amsterdam wall-clock instant as aware UTC."""
-    return dt.datetime(*args, tzinfo=AMS).astimezone(dt.UTC)
+    return dt.datetime(year, month, day, hour, minute, tzinfo=AMS).astimezone(dt.UTC)
 
 
 class DeskProcess:
