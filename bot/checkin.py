@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot import cases as lifecycle
+from bot.handover import servant_id_lang
 from bot.models import Case, CaseEvent, CheckinStat, Volunteer
 from bot.outbox import Work
 from bot.privacy import erase_in_session
@@ -29,14 +30,15 @@ def record_checkin(work: Work, case: Case, answer: str) -> str:
                                  answer=answer))
     work.record(case.id, "volunteer", "checkin", answer)
     work.audit(case, "volunteer", "checkin_answer", answer)
+    lang = servant_id_lang(work.kmap, case.servant_id or "")
     if case.servant_id:
-        work.to_servant(case.servant_id, t("checkin_in", "nl", case=case.id,
-                                           answer=t(answer, "nl")), case_id=case.id)
+        work.to_servant(case.servant_id, t("checkin_in", lang, case=case.id,
+                                           answer=t(answer, lang)), case_id=case.id)
     if answer == "no":
         if case.state == lifecycle.RESOLVED:
             work.move(case, "reopen", "volunteer")
             if case.servant_id:
-                work.to_servant(case.servant_id, t("checkin_reopen_in", "nl", case=case.id),
+                work.to_servant(case.servant_id, t("checkin_reopen_in", lang, case=case.id),
                                 case_id=case.id)
         return "checkin_reopened"
     if case.state == lifecycle.RESOLVED:
@@ -58,4 +60,5 @@ def erase(work: Work, vol: Volunteer) -> None:
     erase_in_session(session, vol.id)
     for servant_id, case_id in notify:
         assert servant_id is not None
-        work.to_servant(servant_id, t("erased_in", "nl", case=case_id))
+        work.to_servant(servant_id, t("erased_in", servant_id_lang(work.kmap, servant_id),
+                                      case=case_id))

@@ -25,16 +25,19 @@ from bot.channel import Inbound, Outbound
 from bot.clock import Clock, SystemClock
 from bot.db import insert_or_ignore, transaction
 from bot.followup import FollowUpConfig
+from bot.handover import servant_id_lang
 from bot.models import Case, InboundSeen, ServantState, Volunteer
 from bot.outbox import Work
 from bot.staff import handle as handle_staff
+from bot.staff import plain_text_hint
 from bot.texts import t
 from bot.volunteer import Conversation
+from bot.wording import text_lang
 from routing.model import KnowledgeMap, Servant
 from routing.router import Router
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 4000  # characters read from one message
+MAX_TEXT = 4000  # characters of one message read as a question (a relayed one goes whole)
 
 # Hot statements, built once: building a statement costs more than running it on SQLite.
 _VOLUNTEER = select(Volunteer).where(Volunteer.channel == bindparam("channel"),
@@ -113,15 +116,18 @@ class Desk:
         if servant is not None:
             self._seen(work, servant, inbound)
             if command is None:
-                work.to_servant(servant.id, t("s_vol_text", "nl"))
+                work.to_servant(servant.id, plain_text_hint(work, servant))
             else:
                 handle_staff(work, servant, *command)
             return
         vol = self._volunteer(work, inbound)
         talk = Conversation(work, self.router, vol, inbound)
-        if inbound.kind in ("text", "command") and command is None and len(text) > self.max_text:
-            talk.say("too_long", limit=self.max_text)
+        if (inbound.kind in ("text", "command") and command is None
+                and len(text) > self.max_text and not _relaying(work, vol)):
             text = text[: self.max_text]
+            # sent before the question sets their language: say it in the message's own
+            lang = vol.lang if vol.lang_fixed else text_lang(text) or vol.lang
+            work.to_volunteer(vol, t("too_long", lang, limit=self.max_text))
         talk.handle(text, command=command)
         if vol in work.session:
             vol.updated_at = work.now
@@ -269,12 +275,24 @@ class Desk:
                     Case.volunteer_id == vol.id, col(Case.state).in_(list(lifecycle.OPEN)))).all()
                 for case in open_cases:
                     if case.servant_id:
-                        work.to_servant(case.servant_id, t("unreachable_in", "nl", case=case.id,
+                        lang = servant_id_lang(self.kmap, case.servant_id)
+                        work.to_servant(case.servant_id, t("unreachable_in", lang, case=case.id,
                                                            channel=vol.channel),
                                         case_id=case.id)
                         work.audit(case, "desk", "volunteer_unreachable", vol.channel)
             session.flush()
             return work.outbound()
+
+
+def _relaying(work: Work, vol: Volunteer) -> bool:
+    """The volunteer's text will be passed to a servant on an open case (``Conversation``
+    relays in these steps): such a text goes whole, however long; the channel adapters
+    split it into message-sized parts."""
+    if vol.step not in (conv.RELAY, conv.CHECKIN):
+        return False
+    case_id = vol.data.get("relay_case")
+    case = work.session.get(Case, case_id) if isinstance(case_id, int) else None
+    return case is not None and case.volunteer_id == vol.id and case.state in lifecycle.OPEN
 
 
 def _claim_inbound(session: Session, inbound: Inbound, now: dt.datetime) -> bool:

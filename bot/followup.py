@@ -219,19 +219,22 @@ def _current_offer(work: Work, row: FollowUp) -> Case | None:
 
 
 def _reminder(work: Work, row: FollowUp) -> str:
+    from bot.handover import servant_id_lang
+
     case = _current_offer(work, row)
     if case is None or case.servant_id is None:
         return "obsolete"
     since = case.offered_at or case.created_at
     local = since.astimezone(ZoneInfo(work.config.timezone))
-    work.to_servant(case.servant_id, t("reminder", "nl", case=case.id,
+    lang = servant_id_lang(work.kmap, case.servant_id)
+    work.to_servant(case.servant_id, t("reminder", lang, case=case.id,
                                        since=f"{local:%Y-%m-%d %H:%M}"), case_id=case.id)
     work.audit(case, "desk", "reminder", case.servant_id)
     return "sent"
 
 
 def _escalate(work: Work, row: FollowUp) -> str:
-    from bot.handover import candidates, offer_to, servant_card
+    from bot.handover import candidates, offer_to, servant_card, servant_id_lang, servant_lang
 
     case = _current_offer(work, row)
     if case is None or case.servant_id is None:
@@ -245,19 +248,23 @@ def _escalate(work: Work, row: FollowUp) -> str:
     previous, nxt = case.servant_id, ranked[0]
     work.move(case, "escalate", "desk", f"{previous} -> {nxt.id}")
     work.move(case, "offer", "desk")
-    work.to_servant(previous, t("escalated_away", "nl", case=case.id, name=nxt.name,
-                                days=work.config.escalate_after), case_id=case.id)
-    offer_to(work, case, nxt, actor="desk", reason=t("escalated_away", "nl", case=case.id,
-                                                    name=nxt.name,
-                                                    days=work.config.escalate_after))
+    days = work.config.escalate_after
+    work.to_servant(previous, t("escalated_away", servant_id_lang(work.kmap, previous),
+                                case=case.id, name=nxt.name, days=days), case_id=case.id)
+    offer_to(work, case, nxt, actor="desk", reason=t("escalated_away", servant_lang(nxt),
+                                                    case=case.id, name=nxt.name, days=days))
     vol = work.session.get(Volunteer, case.volunteer_id) if case.volunteer_id else None
     if vol is not None and not vol.unreachable:
-        work.to_volunteer(vol, t("moved", vol.lang, case=case.id, **servant_card(nxt, vol.lang)),
-                          case_id=case.id)
+        before = work.kmap.find_servant(previous)
+        work.to_volunteer(vol, t("moved_escalated", vol.lang, case=case.id, days=days,
+                                 previous=before.name if before else previous,
+                                 **servant_card(nxt, vol.lang)), case_id=case.id)
     return "escalated"
 
 
 def _checkin(work: Work, row: FollowUp) -> str:
+    from bot.handover import theme_text
+
     case = work.session.get(Case, row.case_id) if row.case_id is not None else None
     if case is None or case.state not in lifecycle.WORKING | {lifecycle.RESOLVED}:
         return "obsolete"
@@ -267,7 +274,11 @@ def _checkin(work: Work, row: FollowUp) -> str:
     lang = vol.lang
     choices = [Choice(t(k, lang), f"checkin:{case.id}:{v}")
                for k, v in (("yes", "yes"), ("partly", "partly"), ("no", "no"))]
-    work.to_volunteer(vol, t("checkin", lang, case=case.id), choices=choices, case_id=case.id)
+    # what the case was about: the initiative's own name, else its theme (nothing personal)
+    about = case.initiative or (theme_text(work.kmap, case, lang) if case.theme else None)
+    text = (t("checkin_about", lang, case=case.id, about=about) if about
+            else t("checkin", lang, case=case.id))
+    work.to_volunteer(vol, text, choices=choices, case_id=case.id)
     if vol.step in (conv.IDLE, conv.RELAY, conv.CHECKIN):
         vol.step = conv.advance(vol.step, "checkin_sent")
         vol.data = {**vol.data, "checkin_case": case.id}

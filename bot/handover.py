@@ -60,6 +60,12 @@ def servant_lang(servant: Servant) -> str:
     return "nl" if "nl" in servant.languages or not servant.languages else servant.languages[0]
 
 
+def servant_id_lang(kmap: KnowledgeMap, servant_id: str) -> str:
+    """``servant_lang`` by id; Dutch for a servant no longer in the map."""
+    servant = kmap.find_servant(servant_id)
+    return servant_lang(servant) if servant is not None else "nl"
+
+
 def servant_card(servant: Servant, lang: str) -> dict[str, str]:
     return {"name": servant.name, "title": servant.title.get(lang), "org": servant.organisation}
 

@@ -270,6 +270,23 @@ def cmd_cases(work: Work, servant: Servant, args: str) -> None:
     work.to_servant(servant.id, "\n".join(lines))
 
 
+def plain_text_hint(work: Work, servant: Servant) -> str:
+    """The answer to a servant's plain text (not a command): it was not sent; with their
+    own open cases to reply on, or the one case they are talking on when there is one."""
+    lang = servant_lang(servant)
+    cases = _open_cases(work, servant, everyone=False)
+    talking = [c for c in cases if c.state in lifecycle.WORKING]
+    if len(talking) == 1:
+        case = talking[0]
+        return t("s_vol_text_one", lang, case=case.id, theme=theme_text(work.kmap, case, lang))
+    if not cases:
+        return t("s_vol_text", lang)
+    lines = [t("s_vol_text_cases", lang)]
+    lines += [t("s_reply_line", lang, case=c.id, theme=theme_text(work.kmap, c, lang))
+              for c in cases]
+    return "\n".join(lines)
+
+
 def digest_text(work: Work, servant: Servant) -> str | None:
     """The Monday digest for one servant, or None when they have no open cases."""
     cases = _open_cases(work, servant, everyone=False)

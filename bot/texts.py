@@ -102,10 +102,18 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Je zaak {case} ligt nu bij {name} ({title}, {org}).",
         "Your case {case} is now with {name} ({title}, {org}).",
     ),
+    "moved_escalated": (
+        "Je zaak {case} ligt nu bij {name} ({title}, {org}): {previous} kon hem niet binnen "
+        "{days} werkdagen oppakken.",
+        "Your case {case} is now with {name} ({title}, {org}): {previous} could not take it "
+        "up within {days} working days.",
+    ),
     "resolved": ("{name} heeft zaak {case} afgerond: {summary}",
                  "{name} has resolved case {case}: {summary}"),
     "checkin": ("Hoe staat het met zaak {case}? Ben je geholpen?",
                 "How is case {case} going? Were you helped?"),
+    "checkin_about": ("Hoe staat het met zaak {case} ({about})? Ben je geholpen?",
+                      "How is case {case} ({about}) going? Were you helped?"),
     "checkin_thanks": ("Dank je voor je antwoord!", "Thank you for your answer!"),
     "checkin_reopened": (
         "Jammer. Ik heb laten weten dat je nog niet geholpen bent; zaak {case} staat weer open.",
@@ -267,6 +275,19 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "s_vol_text": ("Gebruik /antwoord N tekst om een vrijwilliger te antwoorden. /help voor "
                    "alle opdrachten.", "Use /reply N text to answer a volunteer. /help for "
                    "all commands."),
+    "s_vol_text_one": (
+        "Je bericht is niet verstuurd. Bedoel je zaak {case} ({theme})? Stuur dan: "
+        "/antwoord {case} <je tekst>",
+        "Your message was not sent. Do you mean case {case} ({theme})? Then send: "
+        "/reply {case} <your text>",
+    ),
+    "s_vol_text_cases": (
+        "Je bericht is niet verstuurd. Antwoord een vrijwilliger met het nummer van de zaak; "
+        "je open zaken:",
+        "Your message was not sent. Answer a volunteer with the case number; your open "
+        "cases:",
+    ),
+    "s_reply_line": ("/antwoord {case} … ({theme})", "/reply {case} … ({theme})"),
     # -------------------------------------------------------------- adapters
     # Notes a channel adapter sends itself, before the desk knows the person's language:
     # sent in both languages at once, see ``both``.

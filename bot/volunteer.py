@@ -16,7 +16,14 @@ from bot import cases as lifecycle
 from bot import conversation as conv
 from bot.channel import Choice, Inbound, Outbound
 from bot.checkin import checkin_pending, erase, record_checkin
-from bot.handover import candidates, offer_to, servant_card, servant_lang, theme_text
+from bot.handover import (
+    candidates,
+    offer_to,
+    servant_card,
+    servant_id_lang,
+    servant_lang,
+    theme_text,
+)
 from bot.models import Case, Volunteer
 from bot.outbox import VOLATILE_PREFIX, Work
 from bot.report.question_stats import record_question
@@ -525,7 +532,8 @@ class Conversation:
         if case.state in lifecycle.WORKING:
             self.work.move(case, "volunteer_wrote", "volunteer")
         if case.servant_id:
-            self.work.to_servant(case.servant_id, t("relay_in", "nl", case=case.id, text=text),
+            lang = servant_id_lang(self.work.kmap, case.servant_id)
+            self.work.to_servant(case.servant_id, t("relay_in", lang, case=case.id, text=text),
                                  case_id=case.id)
         servant = self.work.kmap.find_servant(case.servant_id or "")
         self.say("relayed", case_id=case.id, case=case.id,

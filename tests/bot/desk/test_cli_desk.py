@@ -16,7 +16,7 @@ def wegwijs(args: list[str], stdin: str, env: dict[str, str]) -> subprocess.Comp
                           env=env, timeout=120, check=False)
 
 
-def test_two_terminals_show_the_whole_flow(tmp_path: Path, eval_knowledge_dir: Path):
+def test_two_terminals_show_the_whole_flow(tmp_path: Path, eval_knowledge_dir: Path) -> None:
     env = {**os.environ, "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
            "WEGWIJS_KNOWLEDGE": str(eval_knowledge_dir)}
     chat = wegwijs(["chat", "--as-volunteer", "tess"],

@@ -28,7 +28,7 @@ async def hand_over(desk: Harness, chat: str = VERA, question: str = QUESTION,
     return case_id
 
 
-async def test_question_clarify_routes_consent_handover_relay_resolve_checkin(desk: Harness):
+async def test_question_clarify_routes_consent_handover_relay_resolve_checkin(desk: Harness) -> None:
     greeting = await desk.say(VERA, "/start")
     assert "Wegwijs" in texts(greeting)
 
@@ -104,7 +104,7 @@ async def test_question_clarify_routes_consent_handover_relay_resolve_checkin(de
     assert "reopen" in events
 
 
-async def test_decline_shares_nothing_and_is_remembered(desk: Harness):
+async def test_decline_shares_nothing_and_is_remembered(desk: Harness) -> None:
     await desk.say(VERA, "We zoeken subsidie voor een moestuin in Zeist")
     answer = await desk.say(VERA, "nee")
     assert "ik deel niets" in texts(answer)
@@ -121,7 +121,7 @@ async def test_decline_shares_nothing_and_is_remembered(desk: Harness):
     assert [v for v in choice_values(answer) if v.startswith("consent:")]
 
 
-async def test_english_and_language_switch(desk: Harness):
+async def test_english_and_language_switch(desk: Harness) -> None:
     answer = await desk.say(VERA, "We want to plant trees in our street in Amersfoort and "
                                   "need funding")
     assert "These are the best routes" in texts(answer)
@@ -131,13 +131,13 @@ async def test_english_and_language_switch(desk: Harness):
     assert "Je hebt geen zaken" in texts(await desk.say(VERA, "/status"))
 
 
-async def test_out_of_scope_gets_a_kind_redirect(desk: Harness):
+async def test_out_of_scope_gets_a_kind_redirect(desk: Harness) -> None:
     answer = await desk.say(VERA, "Kun je mijn belastingaangifte voor me invullen?")
     assert answer and not choice_values(answer)
     assert desk.volunteer(VERA).step == conv.IDLE  # type: ignore[union-attr]
 
 
-async def test_bad_input_is_answered_kindly_and_nothing_is_lost(desk: Harness):
+async def test_bad_input_is_answered_kindly_and_nothing_is_lost(desk: Harness) -> None:
     photo = await desk.say(VERA, "", kind="unsupported", unsupported="foto")
     assert "alleen tekst" in texts(photo)
     unknown = await desk.say(VERA, "/foobar")
@@ -150,7 +150,7 @@ async def test_bad_input_is_answered_kindly_and_nothing_is_lost(desk: Harness):
     assert "/status" in texts(await desk.say(VERA, "/help"))
 
 
-async def test_start_payload_presets_place_and_theme(desk: Harness):
+async def test_start_payload_presets_place_and_theme(desk: Harness) -> None:
     answer = await desk.say(VERA, "/start gemeente-zeist_thema-voedsel")
     assert "Zeist" in texts(answer) and "Voedsel" in texts(answer)
     answer = await desk.say(VERA, "We zoeken geld")
@@ -159,7 +159,7 @@ async def test_start_payload_presets_place_and_theme(desk: Harness):
     assert offer and "Marleen Visser" in offer[0].text
 
 
-async def test_duplicate_inbound_is_processed_once(desk: Harness):
+async def test_duplicate_inbound_is_processed_once(desk: Harness) -> None:
     first = desk.vols.inbound(VERA, "We zoeken subsidie voor een moestuin in Zeist",
                               message_id="same-id")
     await desk.vols.push(first)
@@ -170,7 +170,7 @@ async def test_duplicate_inbound_is_processed_once(desk: Harness):
         assert len(s.exec(select(OutboxMessage)).all()) == len(once)
 
 
-async def test_strangers_cannot_use_staff_commands(desk: Harness):
+async def test_strangers_cannot_use_staff_commands(desk: Harness) -> None:
     case_id = await hand_over(desk)
     for command in (f"/neem {case_id}", "/zaken", f"/antwoord {case_id} hoi",
                     f"/klaar {case_id} klaar", "/capaciteit 9", "/cases"):
@@ -184,7 +184,7 @@ async def test_strangers_cannot_use_staff_commands(desk: Harness):
     assert "Buurtkracht" not in texts(answer)
 
 
-async def test_staff_assign_and_usage_errors(desk: Harness):
+async def test_staff_assign_and_usage_errors(desk: Harness) -> None:
     case_id = await hand_over(desk)
     desk.to_servant("lotte-vermeulen")
     assert "Gebruik" in texts(await desk.staff("lotte-vermeulen", "/neem"))
@@ -200,7 +200,7 @@ async def test_staff_assign_and_usage_errors(desk: Harness):
     assert "geen open zaken" in texts(await desk.staff("lotte-vermeulen", "/cases"))
 
 
-async def test_clarify_accepts_typed_answers_and_ignores_forged_choices(desk: Harness):
+async def test_clarify_accepts_typed_answers_and_ignores_forged_choices(desk: Harness) -> None:
     answer = await desk.say(VERA, QUESTION)
     assert "clarify:need:funding" in choice_values(answer)
     forged = await desk.press(VERA, "clarify:need:no-such-need")
@@ -210,7 +210,7 @@ async def test_clarify_accepts_typed_answers_and_ignores_forged_choices(desk: Ha
     assert [v for v in choice_values(answer) if v.startswith("consent:")]
 
 
-async def test_unsupported_messages_are_named_in_the_volunteers_language(desk: Harness):
+async def test_unsupported_messages_are_named_in_the_volunteers_language(desk: Harness) -> None:
     photo = texts(await desk.say(VERA, "", kind="unsupported", unsupported="photo"))
     assert "geen foto's" in photo and "photo" not in photo
     voice = texts(await desk.say(VERA, "", kind="unsupported", unsupported="voice"))

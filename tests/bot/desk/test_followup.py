@@ -17,7 +17,7 @@ ZEELAND_LITTER = "Wij willen in Middelburg zwerfafval opruimen en zoeken daarvoo
 
 
 async def test_escalation_after_two_working_days_over_weekend_and_easter(
-        tmp_path: Path, eval_kmap: KnowledgeMap):
+        tmp_path: Path, eval_kmap: KnowledgeMap) -> None:
     # Thursday 25 March 2027, 10:00. Good Friday (a holiday for `holidays` NL), the
     # weekend and Easter Monday do not count: the reminder is due Tuesday 30 March 10:00,
     # the escalation Wednesday 31 March 10:00.
@@ -61,7 +61,7 @@ async def test_escalation_after_two_working_days_over_weekend_and_easter(
         await desk.stop()
 
 
-async def test_taken_case_is_not_reminded_or_escalated(desk: Harness):
+async def test_taken_case_is_not_reminded_or_escalated(desk: Harness) -> None:
     case_id = await hand_over(desk)
     await desk.staff("lotte-vermeulen", f"/neem {case_id}")
     desk.to_servant("lotte-vermeulen")
@@ -74,7 +74,7 @@ async def test_taken_case_is_not_reminded_or_escalated(desk: Harness):
     assert outcomes == {"reminder": "cancelled", "escalate": "cancelled"}
 
 
-async def test_follow_ups_missed_while_down_fire_once_after_start(desk: Harness):
+async def test_follow_ups_missed_while_down_fire_once_after_start(desk: Harness) -> None:
     case_id = await hand_over(desk)
     desk.to_servant("lotte-vermeulen")
     await desk.stop()
@@ -88,7 +88,7 @@ async def test_follow_ups_missed_while_down_fire_once_after_start(desk: Harness)
     assert desk.to_servant("lotte-vermeulen") == []
 
 
-async def test_absence_and_capacity_steer_the_handover(desk: Harness):
+async def test_absence_and_capacity_steer_the_handover(desk: Harness) -> None:
     # Lotte (provincial owner) is away: the national owner gets it.
     await desk.staff("lotte-vermeulen", "/afwezig 2026-11-20 2026-11-27")
     await hand_over(desk)
@@ -103,14 +103,14 @@ async def test_absence_and_capacity_steer_the_handover(desk: Harness):
     assert desk.case(3).servant_id == "lotte-vermeulen"
 
 
-async def test_absence_in_the_map_is_respected(desk: Harness):
+async def test_absence_in_the_map_is_respected(desk: Harness) -> None:
     # Sander de Groot (water, national) is absent in the map on 2026-11-23.
     answer = await desk.say(VERA, "We willen wadi's aanleggen tegen wateroverlast in onze "
                                   "straat in Rotterdam en zoeken subsidie")
     assert "Sander de Groot" not in texts(answer)
 
 
-async def test_monday_digest(desk: Harness):
+async def test_monday_digest(desk: Harness) -> None:
     case_id = await hand_over(desk)
     await desk.staff("lotte-vermeulen", f"/neem {case_id}")
     await hand_over(desk, chat="wim")  # a second one, not taken: overdue by Monday
@@ -142,7 +142,7 @@ def _digests(desk: Harness) -> list[FollowUp]:
 
 
 async def test_digest_on_easter_monday_goes_out_on_tuesday(tmp_path: Path,
-                                                           eval_kmap: KnowledgeMap):
+                                                           eval_kmap: KnowledgeMap) -> None:
     desk = await Harness(tmp_path / "d.db", eval_kmap, local(2027, 3, 22, 10, 0)).start()
     try:
         case_id = await _open_case_for_lotte(desk)
@@ -164,7 +164,7 @@ async def test_digest_on_easter_monday_goes_out_on_tuesday(tmp_path: Path,
 
 
 async def test_digest_row_already_due_on_a_holiday_moves_to_the_next_working_day(
-        tmp_path: Path, eval_kmap: KnowledgeMap):
+        tmp_path: Path, eval_kmap: KnowledgeMap) -> None:
     # A database written before holidays were skipped holds a digest due on Whit Monday.
     desk = await Harness(tmp_path / "d.db", eval_kmap, local(2027, 5, 13, 10, 0)).start()
     try:

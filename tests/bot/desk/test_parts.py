@@ -15,7 +15,7 @@ from bot.wording import answer_word, parse_start_payload
 from routing.model import KnowledgeMap
 
 
-def test_start_payload_grammar(eval_kmap: KnowledgeMap):
+def test_start_payload_grammar(eval_kmap: KnowledgeMap) -> None:
     assert parse_start_payload(eval_kmap, "gemeente-zeist") == {
         "region": "utrecht", "municipality": "Zeist"}
     assert parse_start_payload(eval_kmap, "theme-zwerfafval_taal-en") == {
@@ -25,7 +25,7 @@ def test_start_payload_grammar(eval_kmap: KnowledgeMap):
     assert parse_start_payload(eval_kmap, "nonsense_gemeente-atlantis") == {}
 
 
-def test_free_text_answers():
+def test_free_text_answers() -> None:
     assert answer_word("Ja graag!") == "yes"
     assert answer_word("yes please") == "yes"
     assert answer_word("Nee, liever niet") == "no"
@@ -34,14 +34,14 @@ def test_free_text_answers():
     assert answer_word("maybe later") is None
 
 
-def test_command_parsing():
+def test_command_parsing() -> None:
     assert parse_command("/neem@WegwijsBot 12") == ("neem", "12")
     assert parse_command("/ANTWOORD 3 Hallo daar") == ("antwoord", "3 Hallo daar")
     assert parse_command("geen opdracht") is None
     assert parse_command("/") is None
 
 
-async def test_terminal_numbers_pick_choices():
+async def test_terminal_numbers_pick_choices() -> None:
     out = io.StringIO()
     term = TerminalChannel(chat_id="vera", stdout=out)
     await term.send(Outbound("terminal", "vera", "Kies", "1",
@@ -56,7 +56,7 @@ async def test_terminal_numbers_pick_choices():
     assert len(ids) == 3
 
 
-async def test_db_state_store_survives_a_new_engine(tmp_path: Path):
+async def test_db_state_store_survives_a_new_engine(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kv.db'}"
     engine = make_engine(url)
     create_schema(engine)
@@ -70,7 +70,7 @@ async def test_db_state_store_survives_a_new_engine(tmp_path: Path):
     assert await DbStateStore(again.engine, prefix="matrix:").get("offset") is None
 
 
-async def test_scheduler_has_two_named_jobs():
+async def test_scheduler_has_two_named_jobs() -> None:
     async def tick() -> None:
         return None
 
@@ -81,7 +81,7 @@ async def test_scheduler_has_two_named_jobs():
     assert len(again.get_jobs()) == 2
 
 
-async def test_scheduler_runs_inside_the_event_loop_and_calls_tick():
+async def test_scheduler_runs_inside_the_event_loop_and_calls_tick() -> None:
     import asyncio
 
     called = asyncio.Event()
@@ -98,7 +98,7 @@ async def test_scheduler_runs_inside_the_event_loop_and_calls_tick():
     assert called.is_set()
 
 
-def test_every_attachment_kind_an_adapter_reports_has_dutch_and_english_words():
+def test_every_attachment_kind_an_adapter_reports_has_dutch_and_english_words() -> None:
     from bot.channels import matrix, telegram
     from bot.texts import ATTACHMENTS, attachment
 
@@ -113,7 +113,7 @@ def test_every_attachment_kind_an_adapter_reports_has_dutch_and_english_words():
     assert attachment(None, "nl") == "bijlagen" and attachment("nieuw", "en") == "attachments"
 
 
-def test_wal_checkpoints_run_in_the_background_and_lose_nothing(tmp_path: Path):
+def test_wal_checkpoints_run_in_the_background_and_lose_nothing(tmp_path: Path) -> None:
     import threading
 
     from sqlalchemy import text

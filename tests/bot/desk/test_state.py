@@ -24,7 +24,7 @@ def dump(desk: Harness) -> str:
     return "\n".join(rows)
 
 
-async def test_forget_leaves_nothing_behind(desk: Harness):
+async def test_forget_leaves_nothing_behind(desk: Harness) -> None:
     chat = "vera-4711"
     case_id = await hand_over(desk, chat=chat, initiative="Geheime Moestuin Zeist")
     await desk.staff("lotte-vermeulen", f"/antwoord {case_id} Hoi! Waar precies?")
@@ -47,7 +47,7 @@ async def test_forget_leaves_nothing_behind(desk: Harness):
     assert "Wegwijs" in texts(await desk.say(chat, "/start"))
 
 
-async def test_forget_can_be_cancelled(desk: Harness):
+async def test_forget_can_be_cancelled(desk: Harness) -> None:
     case_id = await hand_over(desk)
     await desk.say(VERA, "/vergeet")
     assert "niets gewist" in texts(await desk.say(VERA, "nee"))
@@ -83,7 +83,7 @@ async def walk_to(desk: Harness, step: str) -> None:
 
 
 @pytest.mark.parametrize("step", STEPS)
-async def test_restart_continues_at_the_step(desk: Harness, step: str):
+async def test_restart_continues_at_the_step(desk: Harness, step: str) -> None:
     await walk_to(desk, step)
     vol = desk.volunteer(VERA)
     assert vol is not None and vol.step == step
@@ -117,7 +117,7 @@ async def test_restart_continues_at_the_step(desk: Harness, step: str):
         assert "clarify:need:funding" in choice_values(answer)
 
 
-async def test_transient_error_keeps_the_message_and_retries_in_order(desk: Harness):
+async def test_transient_error_keeps_the_message_and_retries_in_order(desk: Harness) -> None:
     desk.vols.fail_next(TransientError("502"))
     await desk.vols.push("/help", VERA)
     await desk.vols.push("/status", VERA)
@@ -133,13 +133,13 @@ async def test_transient_error_keeps_the_message_and_retries_in_order(desk: Harn
     assert desk.to_volunteer(VERA) == []  # nothing twice
 
 
-async def test_rate_limit_waits_as_told(desk: Harness):
+async def test_rate_limit_waits_as_told(desk: Harness) -> None:
     desk.vols.fail_next(RateLimited(3.5))
     answer = await desk.say(VERA, "/help")
     assert len(answer) == 1 and desk.sleeps == [3.5]
 
 
-async def test_recipient_gone_marks_unreachable_and_tells_the_servant(desk: Harness):
+async def test_recipient_gone_marks_unreachable_and_tells_the_servant(desk: Harness) -> None:
     case_id = await hand_over(desk)
     desk.to_servant("lotte-vermeulen")
     desk.vols.fail_next(RecipientGone("blocked"))
@@ -156,7 +156,7 @@ async def test_recipient_gone_marks_unreachable_and_tells_the_servant(desk: Harn
     assert desk.volunteer(VERA).unreachable is False  # type: ignore[union-attr]
 
 
-async def test_commands_while_confirming_forget(desk: Harness):
+async def test_commands_while_confirming_forget(desk: Harness) -> None:
     await desk.say(VERA, QUESTION)
     await desk.say(VERA, "/vergeet")
     again = await desk.say(VERA, "/vergeet")
