@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-services.sh
 .venv/bin/ruff check .
-.venv/bin/mypy routing bot
+.venv/bin/mypy routing bot tests
 .venv/bin/wegwijs knowledge check knowledge
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
