@@ -240,8 +240,9 @@ def _escalate(work: Work, row: FollowUp) -> str:
     if case is None or case.servant_id is None:
         return "obsolete"
     today = local_date(work.now, work.config.timezone)
+    vol = work.session.get(Volunteer, case.volunteer_id) if case.volunteer_id else None
     ranked = candidates(work.session, work.kmap, theme=case.theme, region=case.region,
-                        today=today, exclude=case.tried)
+                        today=today, exclude=case.tried, lang=vol.lang if vol else None)
     if not ranked:
         work.audit(case, "desk", "no_escalation_target")
         return "no_target"
@@ -253,7 +254,6 @@ def _escalate(work: Work, row: FollowUp) -> str:
                                 case=case.id, name=nxt.name, days=days), case_id=case.id)
     offer_to(work, case, nxt, actor="desk", reason=t("escalated_away", servant_lang(nxt),
                                                     case=case.id, name=nxt.name, days=days))
-    vol = work.session.get(Volunteer, case.volunteer_id) if case.volunteer_id else None
     if vol is not None and not vol.unreachable:
         before = work.kmap.find_servant(previous)
         work.to_volunteer(vol, t("moved_escalated", vol.lang, case=case.id, days=days,

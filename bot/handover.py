@@ -35,8 +35,9 @@ def open_counts(session: Session) -> dict[str, int]:
 
 def candidates(session: Session, kmap: KnowledgeMap, *, theme: str | None,
                region: str | None, today: dt.date,
-               exclude: Collection[str] = ()) -> list[Servant]:
-    """Servants in handover-rule order, honouring /afwezig and /capaciteit from the DB."""
+               exclude: Collection[str] = (), lang: str | None = None) -> list[Servant]:
+    """Servants in handover-rule order, honouring /afwezig and /capaciteit from the DB;
+    ``lang`` (the volunteer's) breaks a tie on open cases."""
     counts = open_counts(session)
     skip = set(exclude)
     adjusted = dict(counts)
@@ -53,7 +54,7 @@ def candidates(session: Session, kmap: KnowledgeMap, *, theme: str | None,
             else:  # below the override: never let the map's max exclude them
                 adjusted[servant.id] = min(n, max(servant.max_open_cases - 1, 0))
     return rank_servants(kmap, theme=theme, region=region, today=today,
-                         open_cases=adjusted, exclude=skip)
+                         open_cases=adjusted, exclude=skip, lang=lang)
 
 
 def servant_lang(servant: Servant) -> str:

@@ -450,7 +450,7 @@ class Conversation:
     def offer(self, last: dict[str, Any]) -> None:
         today = local_date(self.work.now, self.work.config.timezone)
         ranked = candidates(self.work.session, self.work.kmap, theme=last.get("theme"),
-                            region=last.get("region"), today=today)
+                            region=last.get("region"), today=today, lang=self.lang)
         if not ranked:
             self.say("no_servant")
             self.step("answered")
@@ -500,7 +500,7 @@ class Conversation:
         case.initiative = initiative
         today = local_date(self.work.now, self.work.config.timezone)
         ranked = candidates(self.work.session, self.work.kmap, theme=case.theme,
-                            region=case.region, today=today)
+                            region=case.region, today=today, lang=self.lang)
         if not ranked:
             self.work.move(case, "expire", "desk", "no servant available")
             self.step("start")

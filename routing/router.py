@@ -180,7 +180,7 @@ class Router:
         return self.scorer.sparse_max_rows
 
     def _servants(self, theme: str | None, region: str | None, today: dt.date,
-                  open_cases: Mapping[str, int]) -> list[Servant]:
+                  open_cases: Mapping[str, int], lang: str) -> list[Servant]:
         """``rank_servants``, with the theme, region and absence filter worked out once per
         (theme, region, day)."""
         key = (theme, region, today)
@@ -191,7 +191,7 @@ class Router:
             if len(self._servant_cache) >= 4096:
                 self._servant_cache.clear()
             self._servant_cache[key] = tiers
-        return order_present(tiers, open_cases=open_cases)
+        return order_present(tiers, open_cases=open_cases, lang=lang)
 
     def _need_kinds(self) -> tuple[frozenset[str], frozenset[str]]:
         """Needs answered mostly by municipal entries (local: a permit, a space) and needs
@@ -384,7 +384,7 @@ class Router:
         routes, top = self._routes(an, themes, needs, region, municipality, stage, today,
                                    lang, max_routes)
         primary = themes[0] if themes else None
-        servants = self._servants(primary, region, today, open_cases or {})
+        servants = self._servants(primary, region, today, open_cases or {}, lang)
         servant = ServantRef(servants[0].id, servants[0].name) if servants else None
         confidence = min(1.0, top / _SCORE_SCALE)
         if clarify:

@@ -2,7 +2,8 @@
 
 Among servants not absent on the day and below ``max_open_cases``: those owning the
 primary theme in the initiative's province beat those owning it nationally (``nl``), who
-beat the general desk (``algemeen``). Ties go to the fewest open cases, then the id.
+beat the general desk (``algemeen``). Ties go to the fewest open cases; among those, one
+who writes the question's language comes first (the rule leaves that tie open), then the id.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ def servant_tiers(kmap: KnowledgeMap, *, theme: str | None,
 
 
 def order_servants(tiers: Sequence[tuple[int, Servant]], *, today: date,
-                   open_cases: Mapping[str, int], exclude: Collection[str] = ()) -> list[Servant]:
+                   open_cases: Mapping[str, int], exclude: Collection[str] = (),
+                   lang: str | None = None) -> list[Servant]:
     """``servant_tiers`` output without the absent, full or excluded, in handover order."""
     return order_present(present_tiers(tiers, today=today), open_cases=open_cases,
-                         exclude=exclude)
+                         exclude=exclude, lang=lang)
 
 
 def present_tiers(tiers: Sequence[tuple[int, Servant]], *,
@@ -52,25 +54,28 @@ def present_tiers(tiers: Sequence[tuple[int, Servant]], *,
 
 
 def order_present(tiers: Sequence[tuple[int, Servant]], *, open_cases: Mapping[str, int],
-                  exclude: Collection[str] = ()) -> list[Servant]:
-    """``present_tiers`` output without the full or excluded, in handover order."""
-    ranked: list[tuple[int, int, str, Servant]] = []
+                  exclude: Collection[str] = (), lang: str | None = None) -> list[Servant]:
+    """``present_tiers`` output without the full or excluded, in handover order; ``lang``
+    (the question's language) breaks a tie on open cases."""
+    ranked: list[tuple[int, int, bool, str, Servant]] = []
     for tier, servant in tiers:
         if servant.id in exclude:
             continue
         cases = open_cases.get(servant.id, 0)
         if cases < servant.max_open_cases:
-            ranked.append((tier, cases, servant.id, servant))
-    ranked.sort(key=lambda r: (r[0], r[1], r[2]))
-    return [r[3] for r in ranked]
+            foreign = lang is not None and lang not in servant.languages
+            ranked.append((tier, cases, foreign, servant.id, servant))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    return [r[4] for r in ranked]
 
 
 def rank_servants(kmap: KnowledgeMap, *, theme: str | None, region: str | None, today: date,
-                  open_cases: Mapping[str, int], exclude: Collection[str] = ()) -> list[Servant]:
+                  open_cases: Mapping[str, int], exclude: Collection[str] = (),
+                  lang: str | None = None) -> list[Servant]:
     """Eligible servants ordered by the handover rule of the format README.
 
     The first is the one to hand over to; the rest are the escalation order; the general
     desk comes last. Absent servants and those at or over ``max_open_cases`` are skipped.
     """
     return order_servants(servant_tiers(kmap, theme=theme, region=region), today=today,
-                          open_cases=open_cases, exclude=exclude)
+                          open_cases=open_cases, exclude=exclude, lang=lang)

@@ -57,6 +57,27 @@ def test_ties_go_to_fewest_open_cases_then_id() -> None:
     assert ids({"anna-ander": 3, "nina-nationaal": 1})[:2] == ["nina-nationaal", "anna-ander"]
 
 
+def test_a_tie_on_open_cases_goes_to_one_who_writes_the_volunteers_language() -> None:
+    kmap = make_map()
+    extra = Servant("anna-ander", "Anna Ander", Text("Adviseur"), "Rijk", ("bijen",), ("nl",))
+    english = Servant("zoe-zee", "Zoe Zee", Text("Adviser"), "Rijk", ("bijen",), ("nl",),
+                      languages=("nl", "en"))
+    kmap = type(kmap)(kmap.themes, kmap.needs, kmap.regions, kmap.entries,
+                      (*kmap.servants, extra, english))
+
+    def ids(cases: dict[str, int], lang: str | None) -> list[str]:
+        return [s.id for s in rank_servants(kmap, theme="bijen", region=None, today=DAY,
+                                            open_cases=cases, lang=lang)]
+
+    assert ids({}, "en")[0] == "zoe-zee"  # before the ids that sort earlier
+    assert ids({}, "nl")[0] == "anna-ander" and ids({}, None)[0] == "anna-ander"
+    # the rule comes first: fewer open cases still win, whatever the language
+    assert ids({"zoe-zee": 1}, "en")[0] == "anna-ander"
+    # and the province tier still beats a national servant who writes English
+    assert [s.id for s in rank_servants(kmap, theme="bijen", region="kustland", today=DAY,
+                                        open_cases={}, lang="en")][0] == "bea-bij"
+
+
 def test_absence_boundaries_are_inclusive() -> None:
     a = Absence(dt.date(2030, 1, 1), dt.date(2030, 1, 3))
     assert a.covers(dt.date(2030, 1, 1)) and a.covers(dt.date(2030, 1, 3))
