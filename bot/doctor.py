@@ -72,6 +72,20 @@ def check_configuration(load: Callable[[], Settings]) -> tuple[Finding, Settings
     return Finding("configuration", "ok", "valid"), settings
 
 
+def missing_sqlite_file(url: str) -> bool:
+    """True for a SQLite URL whose file does not exist (yet)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False
+    database = parsed.database or ""
+    return (parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+            and not database.startswith("file:") and not Path(database).expanduser().exists())
+
+
 def check_database(settings: Settings) -> Iterator[Finding]:
     import sqlalchemy as sa
 
@@ -80,6 +94,11 @@ def check_database(settings: Settings) -> Iterator[Finding]:
 
     os.environ.setdefault("PGCONNECT_TIMEOUT", "10")  # libpq: don't hang on a dead host
     where = safe_url(settings.database_url)
+    if missing_sqlite_file(settings.database_url):  # connecting would create it, empty
+        yield Finding("database", "ok", f"{where} does not exist yet; "
+                      "`wegwijs db upgrade` creates it")
+        yield Finding("migrations", "fail", "database is empty: run `wegwijs db upgrade`")
+        return
     try:
         engine = make_engine(settings.database_url)
     except Exception as exc:
@@ -151,25 +170,34 @@ def check_channels(settings: Settings) -> Iterator[Finding]:
         yield Finding("channels", "warn", "no chat channel configured: only the terminal works")
 
 
-def check_knowledge(path: Path) -> Iterator[Finding]:
-    yield _knowledge(path)[0]
+def check_knowledge(path: Path, today: dt.date | None = None) -> Iterator[Finding]:
+    yield _knowledge(path, today)[0]
 
 
-def _knowledge(path: Path) -> tuple[Finding, KnowledgeMap | None]:
+def _knowledge(path: Path, today: dt.date | None = None
+               ) -> tuple[Finding, KnowledgeMap | None]:
+    """The map's state; funds' open windows are judged as on ``today`` (as the check does)."""
     if not path.is_dir():
         return Finding("knowledge map", "fail", f"{path} is not a folder"), None
     try:
-        from routing.load import load_knowledge
+        from routing.load import check_knowledge as check_map
     except ImportError as exc:  # pragma: no cover - only while routing is incomplete
         return Finding("knowledge map", "fail", f"cannot load maps: {exc}"), None
     try:
-        kmap = load_knowledge(path)
+        kmap, problems = check_map(path, today=today)
     except Exception as exc:
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        kmap, problems, lines = None, [], [ln.strip() for ln in str(exc).splitlines()]
+    else:
+        lines = [str(p) for p in problems if p.severity == "error"]
+    if kmap is None:
+        lines = [ln for ln in lines if ln]
         shown = "; ".join(lines[:5]) + (f" (+{len(lines) - 5} more)" if len(lines) > 5 else "")
-        return Finding("knowledge map", "fail", f"{path}: {shown or type(exc).__name__}"), None
+        return Finding("knowledge map", "fail", f"{path}: {shown or 'cannot be loaded'}"), None
     detail = (f"{path}: {len(kmap.themes)} themes, {len(kmap.entries)} entries, "
               f"{len(kmap.servants)} civil servants")
+    warnings = sum(p.severity == "warning" for p in problems)
+    if warnings:
+        detail += f"; {warnings} warning(s), see `wegwijs knowledge check`"
     if not kmap.servants:
         return Finding("knowledge map", "warn", detail + " (no one can take a handover)"), kmap
     return Finding("knowledge map", "ok", detail), kmap
@@ -245,7 +273,11 @@ def run(load: Callable[[], Settings] = Settings) -> list[Finding]:
         return findings
     findings += check_database(settings)
     findings += check_channels(settings)
-    knowledge, kmap = _knowledge(settings.knowledge)
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    knowledge, kmap = _knowledge(settings.knowledge,
+                                 dt.datetime.now(ZoneInfo(settings.timezone)).date())
     findings.append(knowledge)
     if any(f.check == "migrations" and f.status == "ok" for f in findings):
         findings += check_served(settings, kmap)

@@ -167,16 +167,28 @@ def top_label(result: RouteResult) -> str:
 def read_questions(path: Path) -> list[tuple[str, str]]:
     """``(id, text)`` from a JSON-lines file; other fields are ignored.
 
-    Raises ValueError naming the line when a line is not a JSON object with a text.
+    A file in which no line starts with ``{`` is read as plain text, one question a line
+    (the id is the line number), so a list typed one per line works too. Raises ValueError
+    naming the line when a line of a JSON-lines file is not a JSON object with a text.
     """
     out: list[tuple[str, str]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name} is not UTF-8 text; save it as UTF-8") from None
+    lines = text.splitlines()
+    plain = not any(line.lstrip().startswith("{") for line in lines)
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
+            continue
+        if plain:
+            out.append((str(number), line.strip()))
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError:
-            raise ValueError(f"{path.name} line {number} is not valid JSON") from None
+            raise ValueError(f"{path.name} line {number} is not valid JSON; write "
+                             '{"id": "1", "text": "the question"}, or just the question') from None
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise ValueError(f"{path.name} line {number} has no \"text\"")
         out.append((str(item.get("id", number)), item["text"]))

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from bot.knowledge_writer import KNOWLEDGE_FILES, leading_comment, map_to_records
 from bot.sheets_cells import SheetProblem, join_list, split_list
 from bot.sheets_read import RawSheet, read_sheets
-from bot.sheets_rows import Progress, get, sheets_to_texts, trace
+from bot.sheets_rows import CURRENT_MAP_SUFFIX, Progress, get, sheets_to_texts, trace
 from bot.sheets_schema import DEFAULT_PREFIX_KEYS, README_TITLE, SHEET_BY_KEY, SHEETS, Column, Sheet
 from routing.load import KnowledgeError, check_texts, load_knowledge
 from routing.model import KnowledgeMap
@@ -145,11 +145,15 @@ def export_workbook(kmap: KnowledgeMap, out: Path) -> dict[str, int]:
 def _write_readme(ws: Any, help_rows: Sequence[tuple[str, str, str]]) -> None:
     ws.append(["Wegwijs knowledge map. Edit the sheets, then: "
                "wegwijs knowledge import THIS_FILE.xlsx --into knowledge/"])
-    ws.append(["Lists are comma-separated in one cell. Dates are dates (year-month-day). "
-               "Ids are lower case with dashes. Empty cells mean 'not set'."])
+    ws.append(["Lists are comma-separated in one cell (put an item that contains a comma in "
+               "\"double quotes\"). Dates are dates: 2026-12-31 or 31-12-2026. Ids are lower "
+               "case with dashes. Empty cells mean 'not set'."])
+    ws.append(["Keep the sheet names and column names as they are. A column Wegwijs does not "
+               "know is refused (its cells would be lost); keep your own notes elsewhere. "
+               "Type phone numbers in cells formatted as text, so the leading 0 stays."])
     ws.append([])
     ws.append(["sheet", "column", "meaning"])
-    for cell in ws[4]:
+    for cell in ws[5]:
         cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
     for row in help_rows:
         ws.append(list(row))
@@ -167,7 +171,7 @@ def _existing_raw(into: Path) -> dict[str, RawSheet]:
     out: dict[str, RawSheet] = {}
     for key, (columns, rows) in sheet_rows(kmap).items():
         sheet = SHEET_BY_KEY[key]
-        out[key] = RawSheet(sheet, f"{sheet.title} (current map)",
+        out[key] = RawSheet(sheet, f"{sheet.title}{CURRENT_MAP_SUFFIX}",
                             [c.header for c in columns],
                             [(i, row) for i, row in enumerate(rows, start=2)])
     return out
@@ -230,7 +234,7 @@ def check_import(
         progress("reading", 1, 1)
     texts, starts, origins, more = sheets_to_texts(raw, _headers_for(into, source.name),
                                                    progress=progress)
-    problems += more
+    problems += _name_renamed_sheets(problems, more)
     errors = [p for p in problems if p.severity == "error"]
     if any(p.row in (None, 1) for p in errors):
         return texts, None, problems  # missing sheets or columns: every row would repeat it
@@ -250,6 +254,27 @@ def check_import(
     counts = {s.title: len(raw[s.key].rows) for s in SHEETS if s.key in raw}
     warnings = [p for p in problems if p.severity == "warning"]
     return texts, ImportReport(kmap, texts, counts, warnings), problems
+
+
+_UNKNOWN_SHEET = "this is not a sheet Wegwijs knows"
+_MISSING_SHEET = "this sheet is missing"
+
+
+def _name_renamed_sheets(read: Sequence[SheetProblem],
+                         found: Sequence[SheetProblem]) -> list[SheetProblem]:
+    """``found``, with a missing sheet pointing at the unknown sheet(s) it may have become."""
+    unknown = [p.sheet for p in read if p.message.startswith(_UNKNOWN_SHEET)]
+    if not unknown:
+        return list(found)
+    names = " or ".join(f"'{n}'" for n in unknown)
+    out: list[SheetProblem] = []
+    for p in found:
+        if p.row is None and p.message.startswith(_MISSING_SHEET):
+            p = SheetProblem(p.sheet, None, None,
+                             f"{_MISSING_SHEET}; was it renamed to {names}? Sheet names must "
+                             f"stay as exported: rename it back to '{p.sheet}'", p.severity)
+        out.append(p)
+    return out
 
 
 def import_knowledge(
@@ -282,6 +307,8 @@ def write_folder_atomically(texts: Mapping[str, str], into: Path) -> None:
     already be validated (``check_import`` does that).
     """
     into = into.absolute()
+    if into.exists() and not into.is_dir():  # never replace a file (the workbook!) by a folder
+        raise NotADirectoryError(f"{into} is a file, not a knowledge folder")
     into.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{into.name}.import-", dir=into.parent))
     try:

@@ -106,17 +106,18 @@ def parse_date(value: Any) -> dt.date:
 
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a whole number")
+        raise ValueError(f"'{value}' is not a whole number; write digits only, e.g. 5000")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = cell_text(value).replace("€", "").replace(" ", "")
+    text = cell_text(value).replace("€", "").replace("EUR", "").replace(" ", "")
+    text = re.sub(r"[.,](-|–|00)$", "", text)  # Dutch "2.500,-" / "2.500,00": whole euros
     if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
         text = text.replace(".", "").replace(",", "")
     if re.fullmatch(r"-?\d+", text):
         return int(text)
-    raise ValueError(f"'{cell_text(value)}' is not a whole number")
+    raise ValueError(f"'{cell_text(value)}' is not a whole number; write digits only, e.g. 5000")
 
 
 def parse_bool(value: Any) -> bool:

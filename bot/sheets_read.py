@@ -48,10 +48,12 @@ def _raw_from_rows(sheet: Sheet, name: str, rows: Iterable[Sequence[Any]]) -> Ra
 def _read_csv_text(text: str) -> list[list[str]]:
     text = text.removeprefix("\ufeff")
     try:
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+        delimiter = ","
+    # Only the delimiter is guessed (from the header row): the sniffer cannot see from a
+    # header without quotes that a quote inside a cell is doubled, as Excel writes it.
+    return list(csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter))
 
 
 def _decode(data: bytes) -> str:

@@ -44,6 +44,8 @@ from routing.load import Problem
 from routing.model import NATIONAL, STAGES
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+#: Appended to a sheet's name when it was taken from the folder imported into.
+CURRENT_MAP_SUFFIX = " (current map)"
 
 
 def get(record: Mapping[str, Any], path: Sequence[str]) -> Any:
@@ -95,7 +97,9 @@ def _resolve_columns(raw: RawSheet, problems: list[SheetProblem]) -> list[Column
             known = [c.header for c in raw.sheet.columns]
             problems.append(SheetProblem(
                 raw.name, 1, header,
-                f"Wegwijs does not know this column{suggest(header, known)}"))
+                f"Wegwijs does not know this column{suggest(header, known)}; its cells "
+                "would be lost, so rename it to a column listed on the 'read me' sheet, "
+                "or delete it"))
         if column is not None:
             if column.header in seen:
                 problems.append(SheetProblem(raw.name, 1, header,
@@ -108,6 +112,16 @@ def _resolve_columns(raw: RawSheet, problems: list[SheetProblem]) -> list[Column
         if column.required and column.header not in seen:
             problems.append(SheetProblem(raw.name, 1, column.header,
                                          "this column is missing; it is required"))
+    absent = [c.header for c in raw.sheet.columns if not c.required and c.header not in seen]
+    if absent and raw.rows and not raw.name.endswith(CURRENT_MAP_SUFFIX):
+        names = ", ".join(f"'{h}'" for h in absent)
+        problems.append(SheetProblem(
+            raw.name, 1, None,
+            f"{'this column is' if len(absent) == 1 else 'these columns are'} missing: "
+            f"{names}; on all {len(raw.rows)} row(s) {'it is' if len(absent) == 1 else 'they are'}"
+            " imported as empty, so what the "
+            "map held there is removed. Add the column back if you deleted it by accident",
+            "warning"))
     return resolved
 
 
@@ -146,6 +160,13 @@ def _parse_sheet(raw: RawSheet, parsed: _Parsed, progress: Callable[[], None]) -
             if column.required and not parsed_value:
                 problems.append(SheetProblem(raw.name, number, column.header,
                                              _missing_sentence(column)))
+            if (column.path[-1] == "phone" and isinstance(value, int | float)
+                    and not isinstance(value, bool)):
+                problems.append(SheetProblem(
+                    raw.name, number, column.header,
+                    f"'{cell_text(value)}' is a number cell, so a leading 0 or + was lost; "
+                    "format the cell as text and type the number again, e.g. 030 123 4567",
+                    "warning"))
             if parsed_value is not None and parsed_value != []:
                 _set(record, column.path, parsed_value)
         if raw.sheet.key == "absences":
@@ -286,6 +307,8 @@ def _attach_absences(parsed: _Parsed) -> None:
         servant = by_id.get(absence.get("servant"))
         if servant is None or "from" not in absence or "until" not in absence:
             continue  # reported already
+        if absence["until"] < absence["from"]:
+            continue  # reported already, on the absences sheet
         servant.setdefault("absent", []).append(
             {"from": absence["from"], "until": absence["until"]})
         if "admin" in servant:  # keep 'admin' last, as the writer does

@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -104,8 +104,9 @@ def check_knowledge(path: str | Path, *, today: dt.date | None = None
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         return None, [Problem(str(folder), None, f"the knowledge folder {what}")]
     texts, problems = _read_folder(folder)
-    kmap, found = check_texts(texts, today=today)
-    return kmap, problems + found
+    unreadable = frozenset(p.file for p in problems if p.severity == "error")
+    kmap, found = check_texts(texts, today=today, unreadable=unreadable)
+    return kmap, problems + found  # no map when a file could not be read (never as empty)
 
 
 def load_knowledge(path: str | Path, *, today: dt.date | None = None) -> KnowledgeMap:
@@ -125,10 +126,14 @@ def load_knowledge_from_texts(files: Mapping[str, str | None], *,
     return kmap
 
 
-def check_texts(files: Mapping[str, str | None], *, today: dt.date | None = None
-                ) -> tuple[KnowledgeMap | None, list[Problem]]:
-    """Validate a map given as YAML texts keyed by file name; a missing key is a missing file."""
-    c = _Checker(today)
+def check_texts(files: Mapping[str, str | None], *, today: dt.date | None = None,
+                unreadable: Collection[str] = ()) -> tuple[KnowledgeMap | None, list[Problem]]:
+    """Validate a map given as YAML texts keyed by file name; a missing key is a missing file.
+
+    ``unreadable`` names files the caller could not read (and has reported already): they
+    are not reported again as empty, and references into them are not reported one by one.
+    """
+    c = _Checker(today, frozenset(unreadable))
     parsed = {name: c.parse(name, files.get(name)) for name in FILES}
     _check_ids(c, parsed)
     themes = tuple(Theme(*_labelled(c, i)) for i in parsed["themes.yaml"])
@@ -145,7 +150,7 @@ def check_texts(files: Mapping[str, str | None], *, today: dt.date | None = None
     if parsed["civil_servants.yaml"] and not any(GENERAL_THEME in s.themes for s in servants):
         c.warn("civil_servants.yaml", None, f"no civil servant owns the theme '{GENERAL_THEME}' "
                "(the general desk); a question whose theme no one owns gets no handover")
-    if any(p.severity == "error" for p in c.problems):
+    if c.unreadable or any(p.severity == "error" for p in c.problems):
         return None, c.problems
     return KnowledgeMap(themes, needs, places.regions, entries, servants), c.problems
 
@@ -204,9 +209,13 @@ def _suggest(value: str, known: Iterable[str]) -> str:
 class _Checker:
     """Collects problems and reads typed values out of items, reporting what is wrong."""
 
-    def __init__(self, today: dt.date | None) -> None:
+    def __init__(self, today: dt.date | None, unreadable: frozenset[str] = frozenset()) -> None:
         self.today = today
         self.problems: list[Problem] = []
+        self.unreadable = unreadable
+        #: Kinds ("theme", "need", "region") whose file is missing or broken: a reference
+        #: to one of them is not reported per entry, the file's own problem says it all.
+        self.broken_kinds: set[str] = set()
 
     def error(self, file: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -215,10 +224,16 @@ class _Checker:
         self.problems.append(Problem(file, line, message, "warning"))
 
     def parse(self, file: str, text: str | None) -> list[Item]:
+        if file in self.unreadable:
+            self.broken_kinds.add(NOUNS[file])
+            return []
         if text is None:
             self.error(file, None, "this file is missing from the knowledge folder")
+            self.broken_kinds.add(NOUNS[file])
             return []
         items, problems = parse_list(file, text)
+        if not items and any(p.message != "this file is empty" for p in problems):
+            self.broken_kinds.add(NOUNS[file])
         for p in problems:
             if p.message == "this file is empty":
                 self.warn(file, p.line, "this file is empty; the map has no "
@@ -340,6 +355,8 @@ class _Checker:
         for i, value in enumerate(values):
             line = item.at(key, i) if isinstance(raw, list) else item.at(key)
             if value not in known:
+                if kind in self.broken_kinds:
+                    continue  # its file is missing or unreadable; reported once already
                 self.error(item.file, line, f"{self.who(item)} names unknown {kind} "
                            f"'{value}'{_suggest(value, known)}")
             elif value in values[:i]:

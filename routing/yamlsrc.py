@@ -96,7 +96,7 @@ def parse_list(file: str, text: str) -> tuple[list[Item], list[SourceProblem]]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        return [], [_syntax_problem(exc)]
+        return [], [_syntax_problem(exc, text)]
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
         return [], [SourceProblem(None, f"this is not valid YAML: {exc}")]
     finally:
@@ -117,17 +117,55 @@ def parse_list(file: str, text: str) -> tuple[list[Item], list[SourceProblem]]:
     return items, problems
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError) -> SourceProblem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str = "") -> SourceProblem:
     """A parser error as a sentence, on the line the parser names."""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     reason = " ".join(p for p in (exc.context, exc.problem) if p) or "unreadable"
+    hint = _plain_hint(reason)
+    lines = text.splitlines()
+    has_tab = line is not None and 0 < line <= len(lines) and "\t" in lines[line - 1]
+    if has_tab and "tab" not in reason:
+        hint = "this line contains a tab; indent with spaces, not tabs"
     if "tab" in reason:
         reason += " (indent with spaces, not tabs)"
     start = exc.context_mark
     if start is not None and line is not None and start.line + 1 != line:
         reason += f" (the problem begins on line {start.line + 1})"
+    if hint:
+        return SourceProblem(line, f"this is not valid YAML: {hint} (YAML says: {reason})")
     return SourceProblem(line, f"this is not valid YAML: {reason}")
+
+
+#: The parser's words -> what a person editing the file most likely did.
+_HINTS = (
+    ("mapping values are not allowed",
+     "a line is indented more or less than the fields around it, or a text with ': ' "
+     "in it needs \"double quotes\""),
+    ("did not find expected ',' or ']'",
+     "a list in [ ] is not closed with ], or an item in it needs \"double quotes\""),
+    ("did not find expected ',' or '}'",
+     "a {…} is not closed with }, or a text in it needs \"double quotes\""),
+    ("found unexpected end of stream",
+     "a quote (\" or ') is opened but never closed"),
+    ("while scanning a quoted scalar",
+     "a quote (\" or ') is opened but never closed"),
+    ("did not find expected key",
+     "a line is indented differently from the fields around it, or a quote (\") is "
+     "not closed"),
+    ("did not find expected '-' indicator",
+     "every item of a list must start with '- ' at the same indentation"),
+    ("could not find expected ':'",
+     "a field name is missing its ':', or a quote (\") is not closed"),
+)
+
+
+def _plain_hint(reason: str) -> str:
+    """A sentence for a person, for the common parser complaints; "" when none fits."""
+    for words, hint in _HINTS:
+        if words in reason:
+            return hint
+    return ""
 
 
 def _duplicate_keys(node: yaml.Node) -> list[SourceProblem]:

@@ -31,7 +31,7 @@ def _load_or_exit(path: Path, what: str) -> KnowledgeMap:
     except KnowledgeError as exc:
         err.print(f"The {what} map in {path} has problems:")
         for p in exc.problems:
-            err.print(f"  {p.file}:{p.line or '-'}: {p.message}", markup=False)
+            err.print(f"  {p}", markup=False)
         raise typer.Exit(1) from None
     except OSError as exc:
         err.print(f"Cannot read {path}: {exc.strerror or exc}", markup=False)
@@ -80,6 +80,11 @@ def import_cmd(
     if not source.exists():
         err.print(f"{source} does not exist.", markup=False)
         raise typer.Exit(1)
+    if into.exists() and not into.is_dir():
+        err.print(f"--into must be the knowledge folder, but {into} is a file; nothing was "
+                  "written. Usage: wegwijs knowledge import kenniskaart.xlsx --into knowledge/",
+                  markup=False)
+        raise typer.Exit(1)
     day = day_or_today(today)
     try:
         with _progress() as update:
@@ -105,8 +110,8 @@ def diff_cmd(
     old: Annotated[Path, typer.Argument(help="The knowledge folder as it is now.")],
     new: Annotated[Path, typer.Argument(help="The edited knowledge folder.")],
     questions: Annotated[Path | None, typer.Option(
-        "--questions", help="JSON lines with \"id\" and \"text\": show which route "
-        "differently.")] = None,
+        "--questions", help="Questions, one per line (plain text, or JSON with \"id\" and "
+        "\"text\"): show which route differently.")] = None,
     today: Annotated[str | None, typer.Option(help="Route as of YYYY-MM-DD.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -14,20 +15,10 @@ from rich.console import Console
 from bot.cli._apps import app, knowledge_app  # noqa: F401
 from bot.cli._dates import parse_day
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def _missing_sqlite_file(url: str) -> bool:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return False
-    database = parsed.database or ""
-    return (parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
-            and not Path(database).expanduser().exists())
 
 
 @app.command("report")
@@ -47,6 +38,7 @@ def report_cmd(
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db import make_engine
+    from bot.doctor import missing_sqlite_file, safe_url
     from bot.report import build_report
     from bot.settings import Settings
     from routing.load import KnowledgeError, load_knowledge
@@ -56,29 +48,58 @@ def report_cmd(
     end = parse_day(date_to, "--to") or dt.datetime.now(zone).date()
     start = parse_day(date_from, "--from") or end - dt.timedelta(weeks=12) + dt.timedelta(days=1)
     if start > end:
-        err.print("--from is after --to.")
+        err.print(f"--from ({start}) is after --to ({end}).", markup=False)
         raise typer.Exit(1)
+    if out.is_dir():  # a folder was given: the report goes into it
+        out = out / "report.html"
     url = database_url or settings.database_url
-    if _missing_sqlite_file(url):
-        err.print("There is no desk database at that address yet; has the desk run?")
+    if missing_sqlite_file(url):
+        err.print(f"There is no desk database at {safe_url(url)} yet; has the desk run? "
+                  "(Set WEGWIJS_DATABASE_URL or --database-url to the desk's database.)",
+                  markup=False)
         raise typer.Exit(1)
     kmap = None
+    folder = knowledge or settings.knowledge
     try:
-        kmap = load_knowledge(knowledge or settings.knowledge)
+        kmap = load_knowledge(folder)
     except (KnowledgeError, OSError, ValueError):
-        err.print("The knowledge map could not be loaded; the report shows themes and needs "
-                  "by their ids, provinces by their ids made readable.")
+        err.print(f"The knowledge map in {folder} could not be loaded (see `wegwijs knowledge "
+                  "check`); the report shows themes and needs by their ids, provinces by "
+                  "their ids made readable.", markup=False)
     engine = make_engine(url)
     try:
         html = build_report(engine, start=start, end=end, kmap=kmap, tz=settings.timezone)
     except SQLAlchemyError as exc:
-        err.print(f"Cannot read the database: {type(exc).__name__}. Is the URL right and "
-                  "has the desk run on it?", markup=False)
+        if _has_no_tables(engine):
+            err.print(f"The database at {safe_url(url)} has no desk tables yet: run "
+                      "`wegwijs db upgrade` (the desk does it when it starts), or point "
+                      "--database-url at the desk's database.", markup=False)
+        else:
+            err.print(f"Cannot read the database at {safe_url(url)}: {type(exc).__name__}. "
+                      "Is the URL right and has the desk run on it?", markup=False)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(tmp) else ""
+        err.print(f"Cannot write {out}: {exc.strerror or exc}{where}. Give a file name in a folder "
+                  "you can write to, e.g. --out rapport.html", markup=False)
+        raise typer.Exit(1) from None
     typer.echo(f"Wrote {out} ({start} – {end}).")
+
+
+def _has_no_tables(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return not inspect(engine).get_table_names()
+    except SQLAlchemyError:
+        return False

@@ -101,14 +101,19 @@ def _is_name_word(word: str, keep: frozenset[str]) -> bool:
 
 
 def _name_end(words: list[re.Match[str]], text: str, start: int, keep: frozenset[str]) -> int:
-    """The last word of a name starting at ``start``: "Marieke van der Berg"."""
+    """The last word of a name starting at ``start``: "Marieke van der Berg".
+
+    After a particle ("van der") a capitalised word is the surname even when a place
+    shares it ("Berg" as in Berg en Dal, "Dijk", "Bos"): it is masked all the same.
+    """
     end, j = start, start + 1
+    linked = False
     while j < len(words) and text[words[j - 1].end():words[j].start()] == " ":
         word = words[j].group()
         if word in _NAME_LINK:
-            j += 1
-        elif _is_name_word(word, keep):
-            end, j = j, j + 1
+            j, linked = j + 1, True
+        elif _is_name_word(word, keep) or (linked and word[0].isupper()):
+            end, j, linked = j, j + 1, False
         else:
             break
     return end

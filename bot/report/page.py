@@ -83,28 +83,26 @@ def render(data: ReportData, *, generated_at: dt.datetime, title: str = "Wegwijs
                  charts.stacked_columns(data.weeks, data.by_week_theme,
                                         title="Vragen per week per thema",
                                         chart_id="chart-weekly")
-                 + _table("weekly", weekly_rows, ("week thema / theme", "aantal / count")),
+                 + _table("weekly", weekly_rows, ("week, thema / week, theme", "aantal / count")),
                  "weekly"),
         _section("Per provincie", "By province",
                  "Waar de initiatieven zitten (afgeleid uit de vraag).",
                  charts.hbar(data.by_province, title="Vragen per provincie",
                              chart_id="chart-province")
-                 + _table("province", data.by_province, ("provincie / province", "aantal")),
+                 + _table("province", data.by_province, ("provincie / province", "aantal / count")),
                  "province"),
         _section("Gevraagde hulp", "Needs asked for",
                  "Een vraag kan meer dan één soort hulp vragen.",
                  charts.hbar(data.by_need, title="Gevraagde hulp", colour=charts.PALETTE[1],
                              chart_id="chart-needs")
-                 + _table("needs", data.by_need, ("hulp / need", "aantal")), "needs"),
+                 + _table("needs", data.by_need, ("hulp / need", "aantal / count")), "needs"),
         _section("Warme overdracht", "Handover funnel",
                  "Van aanbod aan de vrijwilliger tot opgelost, voor zaken uit deze periode.",
                  charts.funnel(data.funnel, title="Overdracht: aangeboden tot opgelost",
                                chart_id="chart-funnel")
                  + _table("funnel", data.funnel, ("stap / step", "zaken / cases")), "funnel"),
         _section("Tijd tot aannemen", "Time to accept",
-                 f"Norm: binnen 1 werkdag. {data.accepted_within_sla} van "
-                 f"{data.accepted_total} op tijd; {data.waiting_past_sla} wachten nog "
-                 "en zijn over de norm.",
+                 _accept_sentence(data),
                  charts.columns_with_marker(data.accept_buckets, title="Tijd tot aannemen",
                                             marker_after=data.sla_bucket,
                                             marker_label="norm: 1 werkdag / SLA",
@@ -114,7 +112,7 @@ def render(data: ReportData, *, generated_at: dt.datetime, title: str = "Wegwijs
         _section("Geholpen?", "Were you helped?",
                  f"Antwoorden op de check-in na 10 werkdagen ({helped_total}).",
                  charts.share_bar(data.helped, title="Geholpen?", chart_id="chart-helped")
-                 + _table("helped", data.helped, ("antwoord / answer", "aantal")), "helped"),
+                 + _table("helped", data.helped, ("antwoord / answer", "aantal / count")), "helped"),
         _section("Buiten de opdracht", "Out of scope",
                  "Berichten die geen vraag van een initiatief waren (privézaken, klachten, "
                  "spam, alleen een groet)." if oos_known else
@@ -145,6 +143,19 @@ def render(data: ReportData, *, generated_at: dt.datetime, title: str = "Wegwijs
         "</main></body></html>")
 
 
+def _accept_sentence(data: ReportData) -> str:
+    """The norm and how it went, in words that also read right for an empty period."""
+    parts = ["Norm: binnen 1 werkdag (werkdagen: ma–vr, zonder feestdagen)."]
+    if data.accepted_total:
+        parts.append(f"{data.accepted_within_sla} van de {data.accepted_total} aangenomen "
+                     "overdrachten op tijd.")
+    else:
+        parts.append("Geen aangenomen overdrachten in deze periode.")
+    if data.waiting_past_sla:
+        parts.append(f"{data.waiting_past_sla} nog niet aangenomen en al over de norm.")
+    return " ".join(parts)
+
+
 def _gap_section(data: ReportData) -> str:
     if not data.gaps:
         body = '<p class="note">Geen kennisgaten in deze periode.</p>'
@@ -157,7 +168,7 @@ def _gap_section(data: ReportData) -> str:
                         f"<td>{escape(g.theme)}</td><td>{escape(g.place)}</td>"
                         f'<td class="n">{g.count}</td><td>{examples}</td></tr>')
         body = ('<table data-figure="gaps"><tr><th>thema / theme</th><th>plaats / place</th>'
-                "<th>vragen</th><th>voorbeelden (gemaskeerd) / examples (masked)</th></tr>"
+                "<th>vragen / questions</th><th>voorbeelden (gemaskeerd) / examples (masked)</th></tr>"
                 f'{"".join(rows)}</table>')
     return _section("Kennisgaten", "Knowledge gaps",
                     "Vragen die met weinig zekerheid werden doorverwezen of bij het algemene "

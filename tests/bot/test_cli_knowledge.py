@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli._apps import app
 
 runner = CliRunner()
 TODAY = "2026-11-23"

@@ -14,9 +14,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli._apps import app
 from bot.knowledge_writer import KNOWLEDGE_FILES, scalar
 from bot.sheets import (
     ImportFailed,
@@ -63,11 +64,11 @@ def workbook(exported: Path, tmp_path: Path) -> Path:
     return Path(shutil.copy(exported, tmp_path / "kaart.xlsx"))
 
 
-def _header_index(ws, header: str) -> int:  # type: ignore[no-untyped-def]
+def _header_index(ws: Worksheet, header: str) -> int:
     return [c.value for c in ws[1]].index(header) + 1
 
 
-def _row_of(ws, ident: str) -> int:  # type: ignore[no-untyped-def]
+def _row_of(ws: Worksheet, ident: str) -> int:
     return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == ident)
 
 

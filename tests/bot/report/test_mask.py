@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.report.mask import known_words, mask
@@ -64,7 +66,7 @@ def test_names_without_a_cue_are_masked_too(text: str, gone: str) -> None:
     assert "Zeist" in mask(text, PLACES) or "Zeist" not in text
 
 
-def test_known_words_come_from_the_map(eval_knowledge_dir) -> None:
+def test_known_words_come_from_the_map(eval_knowledge_dir: Path) -> None:
     from routing.load import load_knowledge
 
     words = known_words(load_knowledge(eval_knowledge_dir))

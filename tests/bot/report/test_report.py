@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
 from bot.db import make_engine
 from bot.models import Case, CheckinStat
@@ -83,8 +83,8 @@ def _bounds() -> tuple[dt.datetime, dt.datetime]:
     return lo, hi.astimezone(dt.UTC)
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo is not None:
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
         return value
     return value.replace(tzinfo=dt.UTC)
 
@@ -97,7 +97,8 @@ def test_figures_match_the_database_rows(engine: Engine) -> None:
     html = build_report(engine, start=START, end=END, kmap=None, now=NOW)
     figures = parse(html)
     lo, hi = _bounds()
-    q_t, case_t, checkin_t = question_stat.c, Case.__table__.c, CheckinStat.__table__.c
+    q_t, case_t, checkin_t = (question_stat.c, inspect(Case).local_table.c,
+                              inspect(CheckinStat).local_table.c)
     with engine.connect() as conn:
         questions = conn.execute(select(q_t.at, q_t.theme, q_t.needs, q_t.region,
                                         q_t.out_of_scope, q_t.gap)
@@ -112,7 +113,7 @@ def test_figures_match_the_database_rows(engine: Engine) -> None:
                                      func.count(case_t.resolved_at)).where(*in_period)).one()
         offered = conn.execute(select(case_t.offered_at, case_t.accepted_at).where(
             *in_period, case_t.offered_at.is_not(None), case_t.accepted_at.is_not(None))).all()
-        helped = dict(conn.execute(select(checkin_t.answer, func.count()).where(
+        helped: dict[str, int] = dict(conn.execute(select(checkin_t.answer, func.count()).where(
             checkin_t.at >= lo, checkin_t.at < hi).group_by(checkin_t.answer)).all())
 
     assert len(questions) > 100  # the seed put most rows inside the period
@@ -189,7 +190,7 @@ def test_the_period_filters_rows(engine: Engine) -> None:
     assert weeks <= {"2026-W42"}
 
 
-def test_an_empty_database_gives_an_empty_report(tmp_path) -> None:
+def test_an_empty_database_gives_an_empty_report(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     from bot.db import create_schema
 
@@ -202,7 +203,7 @@ def test_an_empty_database_gives_an_empty_report(tmp_path) -> None:
     assert "geen vraagstatistiek" not in html  # the desk's schema has question_stat
 
 
-def test_a_database_without_question_stats_says_so(tmp_path) -> None:
+def test_a_database_without_question_stats_says_so(tmp_path: Path) -> None:
     from bot.db import create_schema
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
@@ -215,7 +216,7 @@ def test_a_database_without_question_stats_says_so(tmp_path) -> None:
     assert "geen vraagstatistiek" in html
 
 
-def test_without_question_stats_the_cases_are_counted_and_masked(tmp_path) -> None:
+def test_without_question_stats_the_cases_are_counted_and_masked(tmp_path: Path) -> None:
     from sqlmodel import Session
 
     from bot.db import create_schema

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli._apps import app
 from bot.db import make_engine
 from tests.bot.report.seed import seed
 
