@@ -342,7 +342,7 @@ class Conversation:
         if self.vol.step != conv.IDLE and self.vol.step not in (conv.RELAY, conv.CHECKIN):
             self.step("start")
         self.vol.question = text
-        self.data(answers=None, clarify=None, last=None, asked=None)
+        self.data(answers=None, clarify=None, last=None, asked=None, stat=None)
         result = self.route(text)
         if not self.vol.lang_fixed:
             self.vol.lang = result.lang
@@ -351,7 +351,9 @@ class Conversation:
             self.work.to_volunteer(self.vol, result.redirect or t("out_of_scope", self.lang))
             self.step("answered")
             return
-        if result.clarify:
+        if result.clarify:  # counted now: a question left unanswered still shows
+            self.data(stat=record_question(self.work.session, result, text, self.work.now,
+                                           self.work.kmap))
             self.ask_clarify(result.clarify[0])
             return
         self.answer(result)
@@ -426,7 +428,8 @@ class Conversation:
 
     def answer(self, result: RouteResult) -> None:
         record_question(self.work.session, result, self.vol.question or "", self.work.now,
-                        self.work.kmap)
+                        self.work.kmap, row_id=self.vol.data.get("stat"))
+        self.data(stat=None)
         routes = result.routes[:MAX_ROUTES]
         if routes:
             lines = [t("routes_intro", self.lang)]

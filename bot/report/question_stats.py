@@ -14,12 +14,13 @@ it moves there it is a Core table on its own metadata and ``ensure_table`` creat
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    CursorResult,
     DateTime,
     Engine,
     Float,
@@ -117,9 +118,21 @@ def stat_for(result: RouteResult, text: str, at: dt.datetime,
 
 
 def record_question(session: Session, result: RouteResult, text: str, at: dt.datetime,
-                    kmap: KnowledgeMap | None = None) -> dict[str, Any]:
-    """Insert the statistics row for a routed question in ``session``'s transaction.
-    Call it once per question the router answered."""
+                    kmap: KnowledgeMap | None = None, *, row_id: int | None = None) -> int:
+    """Write the statistics row for a routed question in ``session``'s transaction; its id.
+
+    A question the desk asks back about is recorded at once (so one the volunteer never
+    answers still counts); pass that row's ``row_id`` when the answer completes it, and
+    the row is brought up to date instead of counted twice (it keeps its first time)."""
     row = stat_for(result, text, at, kmap)
-    session.execute(question_stat.insert().values(**row))
-    return row
+    if row_id is not None:
+        del row["at"]
+        done = session.execute(question_stat.update()
+                               .where(question_stat.c.id == row_id).values(**row))
+        if getattr(done, "rowcount", 0):
+            return row_id
+        row["at"] = at  # the row is gone (retention): count the question anew
+    inserted = cast("CursorResult[Any]", session.execute(question_stat.insert().values(**row)))
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])

@@ -188,3 +188,23 @@ async def test_a_relayed_message_is_headed_in_the_servants_language(
     await english_lotte.say(VERA, "We hebben nu twintig buren die meedoen.")
     relayed = texts(english_lotte.to_servant(LOTTE))
     assert f"[case {case_id}] Volunteer: We hebben nu twintig buren" in relayed
+
+
+# ------------------------------------------------------------------ report counts
+async def test_a_question_asked_back_counts_once_answered_or_not(desk: Harness) -> None:
+    from bot.report.question_stats import question_stat
+
+    def rows() -> list[tuple[str | None, list[str], list[str]]]:
+        with desk.session() as s:
+            return [(r.theme, r.needs, r.clarify)
+                    for r in s.execute(question_stat.select().order_by(question_stat.c.id))]
+
+    answer = await desk.say(VERA, QUESTION, display_name="Vera V.")  # asks back: which help?
+    assert "clarify:need:funding" in choice_values(answer)
+    assert len(rows()) == 1 and rows()[0][2] == ["need"]  # counted although not answered yet
+    await desk.press(VERA, "clarify:need:funding")
+    assert len(rows()) == 1  # the answer completes the same question, not a second one
+    assert rows()[0][1][:1] == ["funding"] and rows()[0][2] == []
+    # a volunteer who never answers the question back still counts as a question
+    await desk.say("wim", QUESTION, display_name="Wim")
+    assert len(rows()) == 2
