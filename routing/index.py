@@ -23,7 +23,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from routing.lexicon import common_dutch_words
+from routing.lexicon import common_words
 from routing.model import GENERAL_THEME, NATIONAL, KnowledgeMap, Need, Terms, Text, Theme
 from routing.normalize import STOPWORDS, is_setting_word, keys, tokens
 from routing.normalize import canonical_stem as canonical
@@ -132,13 +132,20 @@ def _vowel_groups(stem: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _swapped(a: str, b: str) -> bool:
-    """Whether ``b`` is ``a`` with two neighbouring letters swapped."""
-    if len(a) != len(b):
-        return False
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
-        and a[diff[1]] == b[diff[0]]
+def _spelling_variant(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are two spellings of one word: two neighbouring letters
+    swapped ("center"/"centre"), a "u" before an "r" ("color"/"colour"), or s/z
+    ("organize"/"organise")."""
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return {a[diff[0]], b[diff[0]]} == {"s", "z"}
+        return (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return len(long) == len(short) + 1 and any(
+        long[i] == "u" and long[i + 1:i + 2] == "r" and long[:i] + long[i + 1:] == short
+        for i in range(len(long) - 1))
 
 
 def _plausible(part: str, word: str) -> bool:
@@ -192,7 +199,7 @@ class TermIndex:
             for p in _term_phrases(entry.terms):
                 vocab.update(p)
         self.vocab = frozenset(t for t in vocab - excluded if not t.isdigit())
-        self._common = common_dutch_words()
+        self._common = common_words()
         self.key_vocab = frozenset(k for t in self.vocab for k in keys(t))
         self._fuzzy_pool: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(self.vocab):
@@ -425,8 +432,9 @@ class TermIndex:
         return None
 
     def _correct(self, token: str) -> str | None:
-        """The map word ``token`` is a slip for, if any. An everyday Dutch word is only
-        taken for a swap of two letters ("centre"/"center"), never for another word."""
+        """The map word ``token`` is a slip for, if any. An everyday word is only taken
+        for another spelling of the same word ("center", "neighborhood", "organize"),
+        never for a different word."""
         if len(token) < _FUZZY_MIN_LEN:
             return None
         max_edits = 1 if len(token) < 10 else 2
@@ -439,7 +447,7 @@ class TermIndex:
         if best is None:
             return None
         word = str(best[0])
-        if token in self._common and not _swapped(token, word):
+        if token in self._common and not _spelling_variant(token, word):
             return None
         return word
 

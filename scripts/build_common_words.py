@@ -1,4 +1,4 @@
-"""Rebuild routing/common_words_nl.txt.gz from wordfreq (not a dependency of Wegwijs:
+"""Rebuild routing/common_words.txt.gz (Dutch and English) from wordfreq (not a dependency of Wegwijs:
 run it in a scratch virtualenv with ``pip install wordfreq``)."""
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from routing.normalize import tokens
 
 MIN_FREQUENCY = 1e-6  # Zipf 3: once per million words
-OUT = Path(__file__).resolve().parent.parent / "routing" / "common_words_nl.txt.gz"
+OUT = Path(__file__).resolve().parent.parent / "routing" / "common_words.txt.gz"
 
 
 def main() -> None:
     words = set()
-    for word, freq in get_frequency_dict("nl", wordlist="best").items():
-        folded = tokens(word)
-        if freq >= MIN_FREQUENCY and len(folded) == 1 and folded[0].isalpha():
-            words.add(folded[0])
+    for lang in ("nl", "en"):
+        for word, freq in get_frequency_dict(lang, wordlist="best").items():
+            folded = tokens(word)
+            if freq >= MIN_FREQUENCY and len(folded) == 1 and folded[0].isalpha():
+                words.add(folded[0])
     OUT.write_bytes(gzip.compress(("\n".join(sorted(words)) + "\n").encode("utf-8"), 9, mtime=0))
     print(f"{len(words)} words -> {OUT}")
 

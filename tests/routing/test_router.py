@@ -432,6 +432,9 @@ def test_an_everyday_word_is_not_taken_for_a_slip(router: Router) -> None:
     # "steken" is one letter from the map's "stoken", but an ordinary Dutch word
     assert "rook" not in router.route("Onze kinderen steken elke week de straat over, wie "
                                       "helpt?", today=DAY).themes
+    # another spelling of the same word is still the map's word
+    assert router.route("We want a community center in our neighborhood, who helps?",
+                        today=DAY).themes[:1] == ("samenleven",)
     # a real slip is still corrected, and so is a swap of two letters
     for text in ("Het stokenn in onze straat is elke avond erg, wie helpt?",
                  "De houtkahcel van de buren walmt, wie helpt?"):

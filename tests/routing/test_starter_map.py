@@ -36,3 +36,9 @@ def test_everyday_litter_words_find_the_litter_theme(router: Router) -> None:
                  "Er ligt zoveel troep op straat in Zwolle, wij willen iets doen",
                  "We willen het strand bij Zandvoort schoonmaken, is daar geld voor?"):
         assert router.route(text, today=DAY).themes[:1] == ("zwerfafval",), text
+
+
+def test_an_everyday_english_word_is_not_taken_for_a_map_word(router: Router) -> None:
+    # "seniors" is one letter from "sensors" (measuring air quality)
+    r = router.route("A chess club for seniors in Zwolle, any funding?", today=DAY)
+    assert "measurement" not in r.needs and "luchtkwaliteit" not in r.themes
