@@ -122,8 +122,9 @@ class Desk:
             return
         vol = self._volunteer(work, inbound)
         talk = Conversation(work, self.router, vol, inbound)
+        # a text relayed to a servant goes whole: the channel adapters split it into parts
         if (inbound.kind in ("text", "command") and command is None
-                and len(text) > self.max_text and not _relaying(work, vol)):
+                and len(text) > self.max_text and talk.relay_target() is None):
             text = text[: self.max_text]
             # sent before the question sets their language: say it in the message's own
             lang = vol.lang if vol.lang_fixed else text_lang(text) or vol.lang
@@ -282,17 +283,6 @@ class Desk:
                         work.audit(case, "desk", "volunteer_unreachable", vol.channel)
             session.flush()
             return work.outbound()
-
-
-def _relaying(work: Work, vol: Volunteer) -> bool:
-    """The volunteer's text will be passed to a servant on an open case (``Conversation``
-    relays in these steps): such a text goes whole, however long; the channel adapters
-    split it into message-sized parts."""
-    if vol.step not in (conv.RELAY, conv.CHECKIN):
-        return False
-    case_id = vol.data.get("relay_case")
-    case = work.session.get(Case, case_id) if isinstance(case_id, int) else None
-    return case is not None and case.volunteer_id == vol.id and case.state in lifecycle.OPEN
 
 
 def _claim_inbound(session: Session, inbound: Inbound, now: dt.datetime) -> bool:

@@ -142,12 +142,18 @@ class Conversation:
             if word is not None and case is not None:
                 self.checkin_answer(case, word)
                 return
-        if self.vol.step in (conv.RELAY, conv.CHECKIN):
-            case = self.case("relay_case")
-            if case is not None and case.state in lifecycle.OPEN:
-                self.relay(case, text)
-                return
+        case = self.relay_target()
+        if case is not None:
+            self.relay(case, text)
+            return
         self.new_question(text)
+
+    def relay_target(self) -> Case | None:
+        """The open case a plain text goes to (as a message for its servant), if any."""
+        if self.vol.step not in (conv.RELAY, conv.CHECKIN):
+            return None
+        case = self.case("relay_case")
+        return case if case is not None and case.state in lifecycle.OPEN else None
 
     def about_the_desk(self, text: str) -> bool:
         """A bare "help" or a question about their data: answered, and whatever was asked
