@@ -13,8 +13,6 @@ import asyncio
 import os
 import re
 import shutil
-import signal
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +29,7 @@ from bot.runtime import Runtime
 from routing.load import load_knowledge
 from routing.model import KnowledgeMap
 from tests.bot.desk.harness import DeskProcess, local
+from tests.fixtures.serve_process import terminate, wegwijs_serve
 from tests.fixtures.synapse import Accounts, MatrixPerson, Received, Synapse
 
 pytestmark = pytest.mark.synapse
@@ -179,7 +178,6 @@ async def test_wegwijs_serve_hands_over_and_relays_a_thread_reply_over_matrix(
     from the desk's live map; SIGTERM stops it with exit code 0."""
     vera, lotte = matrix_people["volunteer"], matrix_people["servant"]
     bot = matrix_accounts.bot
-    wegwijs = Path(sys.executable).with_name("wegwijs")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJS_")}
     env.update({
         "WEGWIJS_MATRIX_HOMESERVER": synapse.url,
@@ -191,37 +189,28 @@ async def test_wegwijs_serve_hands_over_and_relays_a_thread_reply_over_matrix(
     })
     log_path = tmp_path / "serve.log"
     funding = load_knowledge(matrix_knowledge).need("funding").label.get("nl")
-    with log_path.open("w") as log:
-        proc = await asyncio.create_subprocess_exec(
-            str(wegwijs), "serve", env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=log, stderr=log)
-        try:
-            for _ in range(1200):  # the first sync skips the backlog: wait until it is done
-                if "matrix.started" in log_path.read_text() or proc.returncode is not None:
-                    break
-                await asyncio.sleep(0.1)
-            assert "matrix.started" in log_path.read_text(), log_path.read_text()[-2000:]
-            room = await vera.create_dm(bot.user_id, encrypted=True)
-            await said(vera, room, "/start gemeente-zeist", "Zeist")
-            clarify = await said(vera, room, "Wij zijn met de buren een buurtinitiatief gestart",
-                                 "\n1. ")
-            number = next(line.split(".", 1)[0] for line in clarify.body.splitlines()
-                          if line.endswith(f". {funding}"))
-            await said(vera, room, number, "Lotte Vermeulen")
-            await said(vera, room, "Ja", "initiatief")
-            await vera.say(room, "Buurtkracht Zeist")
-            handover = await lotte.wait_for(lambda m: "Buurtkracht Zeist" in m.body, within=60)
-            seen = {m.event_id for m in vera.received}
-            await lotte.say(handover.room_id, "Ik bel je morgen", thread_root=handover.event_id)
-            relayed = await vera.wait_for(
-                lambda m: m.event_id not in seen and "Ik bel je morgen" in m.body, within=60)
-            assert relayed.body.startswith("Lotte Vermeulen (zaak")
-            proc.send_signal(signal.SIGTERM)
-            returncode = await asyncio.wait_for(proc.wait(), 30)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+    async with wegwijs_serve(env, log_path) as proc:
+        for _ in range(1200):  # the first sync skips the backlog: wait until it is done
+            if "matrix.started" in log_path.read_text() or proc.returncode is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert "matrix.started" in log_path.read_text(), log_path.read_text()[-2000:]
+        room = await vera.create_dm(bot.user_id, encrypted=True)
+        await said(vera, room, "/start gemeente-zeist", "Zeist")
+        clarify = await said(vera, room, "Wij zijn met de buren een buurtinitiatief gestart",
+                             "\n1. ")
+        number = next(line.split(".", 1)[0] for line in clarify.body.splitlines()
+                      if line.endswith(f". {funding}"))
+        await said(vera, room, number, "Lotte Vermeulen")
+        await said(vera, room, "Ja", "initiatief")
+        await vera.say(room, "Buurtkracht Zeist")
+        handover = await lotte.wait_for(lambda m: "Buurtkracht Zeist" in m.body, within=60)
+        seen = {m.event_id for m in vera.received}
+        await lotte.say(handover.room_id, "Ik bel je morgen", thread_root=handover.event_id)
+        relayed = await vera.wait_for(
+            lambda m: m.event_id not in seen and "Ik bel je morgen" in m.body, within=60)
+        assert relayed.body.startswith("Lotte Vermeulen (zaak")
+        returncode = await terminate(proc)
     assert returncode == 0
     log_text = log_path.read_text()
     assert "matrix.stopped" in log_text

@@ -13,8 +13,6 @@ import asyncio
 import datetime as dt
 import os
 import shutil
-import signal
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from routing.load import load_knowledge
 from routing.model import KnowledgeMap
 from tests.bot.desk.harness import DeskProcess, local
 from tests.fixtures.fake_telegram import TOKEN, FakeTelegram, StoredMessage, make_channel
+from tests.fixtures.serve_process import terminate, wegwijs_serve
 
 pytestmark = pytest.mark.telegram
 
@@ -216,7 +215,6 @@ async def test_wegwijs_serve_answers_on_telegram_and_stops_cleanly(
     """The real entry point in its own process: settings from the environment, database,
     desk, scheduler and the Telegram channel; SIGTERM stops it with exit code 0. (Restarts
     on the same database are covered in-process above, where they are cheap.)"""
-    wegwijs = Path(sys.executable).with_name("wegwijs")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJS_")}
     env.update({
         "WEGWIJS_TELEGRAM_TOKEN": TOKEN,
@@ -226,24 +224,15 @@ async def test_wegwijs_serve_answers_on_telegram_and_stops_cleanly(
         "WEGWIJS_LOG_LEVEL": "DEBUG",  # even at DEBUG the token stays out of the log
     })
     log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        proc = await asyncio.create_subprocess_exec(
-            str(wegwijs), "serve", env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=log, stderr=log)
-        try:
-            await fake_telegram.push_text(VERA, "/start gemeente-zeist")
-            await fake_telegram.wait_for(  # the greeting, then the preset place (paced 1/s)
-                lambda: "Zeist" in "".join(fake_telegram.sent_texts(VERA)), within=90)
-            greeting = len(fake_telegram.sent(VERA))
-            await fake_telegram.push_text(VERA, "/help")
-            await fake_telegram.wait_for(lambda: len(fake_telegram.sent(VERA)) > greeting,
-                                         within=30)
-            proc.send_signal(signal.SIGTERM)
-            returncode = await asyncio.wait_for(proc.wait(), 30)
-        finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+    async with wegwijs_serve(env, log_path) as proc:
+        await fake_telegram.push_text(VERA, "/start gemeente-zeist")
+        await fake_telegram.wait_for(  # the greeting, then the preset place (paced 1/s)
+            lambda: "Zeist" in "".join(fake_telegram.sent_texts(VERA)), within=90)
+        greeting = len(fake_telegram.sent(VERA))
+        await fake_telegram.push_text(VERA, "/help")
+        await fake_telegram.wait_for(lambda: len(fake_telegram.sent(VERA)) > greeting,
+                                     within=30)
+        returncode = await terminate(proc)
     assert returncode == 0
     texts = fake_telegram.sent_texts(VERA)
     assert "Zeist" in "\n".join(texts[:greeting])
