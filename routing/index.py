@@ -150,8 +150,10 @@ def _spelling_variant(a: str, b: str) -> bool:
 
 def _plausible(part: str, word: str) -> bool:
     """Whether a compound part may stand for ``word``: a short part only by a full ending
-    ("ruil" -> "ruilen", not "bije" -> "bijen")."""
-    return word == part or len(part) >= 5 or word[len(part):] in ("en", "s")
+    ("ruil" -> "ruilen", "prik" -> "prikken", not "bije" -> "bijen")."""
+    ending = word[len(part):]
+    return (word == part or len(part) >= 5 or ending in ("en", "s")
+            or (word.startswith(part) and ending == part[-1] + "en"))
 
 
 def _text_tokens(text: Text | None) -> list[str]:

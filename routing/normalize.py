@@ -162,3 +162,26 @@ def canonical_stem(token: str) -> str:
     """One key per token for bag-of-words lookups: its shortest stem."""
     return min(keys(token), key=lambda k: (len(k), k))
 
+
+
+# "ik ben 17": a speaker who gives an age this young is a young person, and says so in
+# the words a map uses for them. Plural forms are left alone: "we zijn 15" is as often a
+# head count as an age.
+_SPEAKER = {("ik", "ben"): "jongeren", ("i", "am"): "youth", ("i", "m"): "youth"}
+_AGE = re.compile(r"(\d{1,2})(?:yo|jr|j)?")
+_AFTER_AGE = frozenset({"en", "jaar", "jarig", "oud", "maar", "and", "years", "year", "old",
+                        "yo", "but"})
+YOUNG_AGES = range(10, 26)
+
+
+def speaker_age_as_word(toks: list[str]) -> list[str]:
+    """``toks`` with a young speaker's stated age replaced by the word for young people."""
+    for i in range(2, len(toks)):
+        word = _SPEAKER.get((toks[i - 2], toks[i - 1]))
+        if word is None:
+            continue
+        age = _AGE.fullmatch(toks[i])
+        if age and int(age.group(1)) in YOUNG_AGES and (
+                i + 1 == len(toks) or toks[i + 1] in _AFTER_AGE):
+            return [*toks[:i], word, *toks[i + 1:]]
+    return toks

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from routing.index import NEED, THEME, EntryArrays, TermIndex
 from routing.lang import from_votes, vote
 from routing.model import GENERAL_THEME, KnowledgeMap, Servant
-from routing.normalize import STOPWORDS, canonical_stem, cased_tokens, tokens, truncate
+from routing.normalize import (
+    STOPWORDS,
+    canonical_stem,
+    cased_tokens,
+    speaker_age_as_word,
+    tokens,
+    truncate,
+)
 from routing.places import PlaceIndex
 from routing.result import Clarify, Hints, Route, RouteResult, ServantRef
 from routing.scope import classify, is_lexicon_word, redirect
@@ -213,7 +220,7 @@ class Router:
     # ------------------------------------------------------------------ analysis
     def _analyse(self, text: str) -> _Analysis:
         cased = cased_tokens(truncate(text))
-        toks = [t for t, _ in cased]
+        toks = speaker_age_as_word([t for t, _ in cased])
         caps = [c for _, c in cased]
         known = self._words
         words = [known.get(t) or self._word(t) for t in toks]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -447,3 +448,30 @@ def test_a_compound_part_that_is_a_term_does_not_stand_for_its_stem_mates(
     r = router.route("Wij hebben een schooltuin, wie helpt?", today=DAY)
     assert r.themes[:1] == ("onderwijs",)
     assert "training" not in r.needs
+
+
+def _with_themes(*extra: Theme) -> Router:
+    kmap = make_map()
+    return Router(replace(kmap, themes=(*kmap.themes, *extra)))
+
+
+def test_a_young_speakers_age_speaks_for_the_maps_youth_word() -> None:
+    router = _with_themes(Theme("jeugd", Text("Jeugd", "Youth"),
+                                Terms(("jongeren",), ("youth",))))
+    for text in ("ik ben 16 en wil een bijenhotel op school, wie betaalt dat?",
+                 "Ik ben 19 jaar. Wie betaalt een bijenhotel op school?",
+                 "I'm 17 and want to help bees at school, any grant?"):
+        assert router.route(text, today=DAY).themes[:1] == ("jeugd",), text
+    # a head count, an older speaker, or a number that counts things says nothing of age
+    for text in ("We zijn 16 vrijwilligers en willen een bijenhotel, wie betaalt dat?",
+                 "Ik ben 45 en wil een bijenhotel op school, wie betaalt dat?",
+                 "Ik ben 16 bijenhotels aan het bouwen, wie betaalt dat?"):
+        assert "jeugd" not in router.route(text, today=DAY).themes, text
+
+
+def test_a_compound_part_finds_a_verb_with_a_doubled_consonant() -> None:
+    # "prik|actie": the part "prik" is the stem of the map's "prikken"
+    router = _with_themes(Theme("zwerfafval", Text("Zwerfafval", "Litter"),
+                                Terms(("zwerfafval", "prikken"), ("litter",))))
+    assert router.route("Onze prikactie zoekt een potje, wie helpt?",
+                        today=DAY).themes[:1] == ("zwerfafval",)
