@@ -29,7 +29,7 @@ from routing.normalize import STOPWORDS, is_setting_word, keys, tokens
 from routing.normalize import canonical_stem as canonical
 
 THEME, NEED, ENTRY = 0, 1, 2
-_FUZZY_MIN_LEN = 6
+_FUZZY_MIN_LEN = 5
 _COMPOUND_MIN_LEN = 7
 _COMPOUND_PART_MIN = 4
 _LINKERS = ("s", "e", "en")

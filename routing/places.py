@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from routing.lexicon import common_words
 from routing.model import NATIONAL, Region
 from routing.normalize import STOPWORDS, stem_en, stem_nl, tokens
 
@@ -29,6 +30,7 @@ PLACE_PREPOSITIONS = frozenset(
     ]
 )
 _MAX_PHRASE = 4
+_FUZZY_MIN = 5  # shorter names and words get no typo correction
 _ADJECTIVE_SUFFIXES = ("se", "s", "er", "ers", "e")
 _COMPASS_EN = {"noord": "north", "zuid": "south", "oost": "east", "west": "west"}
 
@@ -113,7 +115,8 @@ class PlaceIndex:
                 self._add(tuple(tokens(alias)), region.id, muni)
         for form in self._clashes:  # one name in two provinces tells nothing
             self._names.pop(form, None)
-        self._single = sorted({k[0] for k in self._names if len(k) == 1 and len(k[0]) >= 6})
+        self._single = sorted({k[0] for k in self._names
+                               if len(k) == 1 and len(k[0]) >= _FUZZY_MIN})
         self._first = frozenset(k[0] for k in self._names)
         self._fuzzy_cache: dict[str, Place | None] = {}
         self._adjectives: dict[str, tuple[str, ...]] = {}
@@ -200,8 +203,10 @@ class PlaceIndex:
             place = self._names[self._adjectives[token]]
             return Place(place.region, place.municipality,
                          place.ambiguous or place.municipality is not None)
-        if len(token) < 7 or token in STOPWORDS or token in self._common:
+        if len(token) < _FUZZY_MIN or token in STOPWORDS or token in self._common:
             return None
+        if len(token) < 7 and token in common_words():
+            return None  # a short everyday word ("brede") is no slip for a place ("Breda")
         best = process.extractOne(token, self._single, scorer=OSA.distance, score_cutoff=1)
         if best is None:
             return None

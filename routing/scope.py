@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Literal
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from routing.lexicon import common_words
 from routing.normalize import STOPWORDS, canonical_stem
 
 Kind = Literal["personal", "neighbour", "job", "spam", "greeting"]
@@ -110,6 +114,10 @@ _WORDS = {"personal": _PERSONAL, "neighbour": _NEIGHBOUR, "job": _JOB, "spam": _
 _NOT_AS_HEAD = frozenset(["belasting"])
 
 
+_SLIP_MIN = 6  # shorter words are too close to other words for a one-letter slip
+_SLIP_POOL = {kind: [w for w in words if len(w) >= _SLIP_MIN] for kind, words in _WORDS.items()}
+
+
 @lru_cache(maxsize=65_536)
 def _token_kinds(token: str) -> frozenset[str]:
     """The lexicon kinds one token points at (compounds count: "parkeerboete")."""
@@ -122,6 +130,12 @@ def _token_kinds(token: str) -> frozenset[str]:
             for w in words
         ):
             found.add(kind)
+    if not found and len(token) >= _SLIP_MIN and token.isalpha() \
+            and token not in common_words():
+        # a slip in a lexicon word ("pasoort", "parkeerboee") is the word
+        found.update(kind for kind, words in _SLIP_POOL.items()
+                     if process.extractOne(token, words, scorer=OSA.distance,
+                                           score_cutoff=1) is not None)
     return frozenset(found)
 
 

@@ -82,3 +82,10 @@ def test_a_name_in_two_provinces_is_not_guessed() -> None:
 
 def test_adjective_forms_of_names() -> None:
     assert find("de Zandhavense jeugd") == [("noord-kustland", "Zandhaven")]
+
+
+def test_slip_in_a_short_name_but_not_an_everyday_word() -> None:
+    assert find("wij wonen in Houtn") == [("zuid-kustland", "Houten")]
+    assert find("wij wonen in Bergdrop") == [("heuvelland", "Bergdorp")]
+    # "houden" is one letter from "Houten", but an everyday Dutch word
+    assert find("dat houden we in houden") == []

@@ -475,3 +475,9 @@ def test_a_compound_part_finds_a_verb_with_a_doubled_consonant() -> None:
                                 Terms(("zwerfafval", "prikken"), ("litter",))))
     assert router.route("Onze prikactie zoekt een potje, wie helpt?",
                         today=DAY).themes[:1] == ("zwerfafval",)
+
+
+def test_a_slip_in_a_five_letter_word_is_mended(router: Router) -> None:
+    assert router.route("Is er een fodns voor bijenhotels?", today=DAY).needs[:1] == ("funding",)
+    assert router.route("Wij willen een fiest-route langs de school, wie helpt?",
+                        today=DAY).themes[:1] == ("fietsen",)

@@ -18,6 +18,10 @@ from routing.scope import REDIRECTS, classify, redirect
     ("Ik zoek een baan als tuinman, hebben jullie een vacature?", "job"),
     ("WIN a free iPhone!!! click here and claim your prize", "spam"),
     ("mijn buurvrouw laat haar kat altijd in mijn tuin, ik word er gek van", "neighbour"),
+    # a slip in a lexicon word
+    ("Mijn paspoord verloopt, waar maak ik een afspraak?", "personal"),
+    ("how do I renew my pasport", "personal"),
+    ("mijn buuurman zet zijn auto altijd voor mijn deur", "neighbour"),
 ])
 def test_out_of_scope_kinds(text: str, kind: str) -> None:
     assert classify(tokens(text), 0.0) == kind
@@ -32,6 +36,9 @@ def test_out_of_scope_kinds(text: str, kind: str) -> None:
     "De geluidsbelasting van de snelweg bij mijn huis is te hoog, wat kan ik doen?",
     "Ik wil de politie betrekken bij mijn plan voor veilige fietsroutes",
     "Hoe gaat het met onze aanvraag voor de moestuin?",
+    # everyday words one letter from a lexicon word ("stolen", "hiring")
+    "Ik zoek stoelen voor het buurthuis, wie helpt?",
+    "I'm hiking with the kids along the river to pick up litter, any grant?",
     "",
 ])
 def test_initiative_questions_stay_in_scope(text: str) -> None:
