@@ -390,6 +390,13 @@ class TermIndex:
         cache_key = (verb, particle)
         if cache_key not in self._separated_cache:
             found = None if verb in STOPWORDS else self._dutch_word(particle, verb)
+            if found is None and len(verb) >= 4 and verb not in self._common \
+                    and verb not in STOPWORDS:
+                # a slip in the verb part: "samen te werkn" -> "samenwerken"
+                joined = self._correct(particle + verb)
+                if joined is not None and joined.startswith(particle) \
+                        and keys(joined) & self._dutch_keys:
+                    found = joined
             if len(self._separated_cache) < _CACHE_LIMIT:
                 self._separated_cache[cache_key] = found
             return found

@@ -481,3 +481,12 @@ def test_a_slip_in_a_five_letter_word_is_mended(router: Router) -> None:
     assert router.route("Is er een fodns voor bijenhotels?", today=DAY).needs[:1] == ("funding",)
     assert router.route("Wij willen een fiest-route langs de school, wie helpt?",
                         today=DAY).themes[:1] == ("fietsen",)
+
+
+def test_a_slip_in_a_separated_verb_is_mended(router: Router) -> None:
+    # "samen te werkn": the joined "samenwerkn" is one letter from the map's "samenwerken"
+    assert "network" in router.route("We hopen met de school samen te werkn, wie helpt?",
+                                     today=DAY).needs
+    # an everyday verb after the particle is not taken for a slip ("werpen", throw)
+    assert "network" not in router.route("Wie helpt de school de ballen samen te werpen?",
+                                         today=DAY).needs

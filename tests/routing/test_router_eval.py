@@ -18,7 +18,7 @@ from routing.router import Router
 
 TODAY = dt.date(2026, 11, 23)
 # What this router measured when it was written; a drop below is a regression.
-FLOORS = {"top1": 0.87, "top5": 0.96, "servant": 0.88, "primary_theme": 0.85, "region": 0.99,
+FLOORS = {"top1": 0.88, "top5": 0.96, "servant": 0.88, "primary_theme": 0.86, "region": 0.99,
           "out_of_scope_precision": 0.99, "out_of_scope_recall": 0.99,
           "clarify_recall": 0.99}
 OVERASK_CEILING = 0.03
