@@ -13,7 +13,7 @@ from bot import followup
 from bot.models import Case, CaseEvent, Message, ServantState
 from bot.outbox import Work
 from bot.texts import TEXTS, t
-from routing.model import KnowledgeMap, Servant
+from routing.model import LANGS, KnowledgeMap, Servant
 from routing.servant import rank_servants
 
 # Statements built once (building one costs more than running it on SQLite).
@@ -58,7 +58,9 @@ def candidates(session: Session, kmap: KnowledgeMap, *, theme: str | None,
 
 
 def servant_lang(servant: Servant) -> str:
-    return "nl" if "nl" in servant.languages or not servant.languages else servant.languages[0]
+    """The language to write to ``servant`` in: the first they list (the map lists them in
+    order of preference) that the desk writes; Dutch when they list none of those."""
+    return next((lang for lang in servant.languages if lang in LANGS), "nl")
 
 
 def servant_id_lang(kmap: KnowledgeMap, servant_id: str) -> str:

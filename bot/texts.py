@@ -161,6 +161,15 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "offer_again": ("Zal ik je in contact brengen met {name}?",
                     "Shall I put you in touch with {name}?"),
+    "initiative_again": ("Hoe heet je initiatief? (Kies 'Overslaan' als het nog geen naam heeft.)",
+                         "What is your initiative called? (Choose 'Skip' if it has no name "
+                         "yet.)"),
+    "initiative_place_again": (
+        "Hoe heet je initiatief, en in welke plaats zit het? (Kies 'Overslaan' als je dat nog "
+        "niet weet.)",
+        "What is your initiative called, and in which town is it? (Choose 'Skip' if you don't "
+        "know yet.)",
+    ),
     "forget_again": ("Zal ik alles over je wissen?", "Shall I erase everything about you?"),
     "thanks_reply": ("Graag gedaan! Heb je nog een vraag? Typ hem dan gewoon hier.",
                      "You're welcome! Another question? Just type it here."),

@@ -104,6 +104,9 @@ class Conversation:
             self.data(just_declined=None)
         if step not in (conv.INITIATIVE, conv.RELAY) and self.about_the_desk(text):
             return
+        if step == conv.INITIATIVE and is_help_request(text):  # not an initiative's name
+            self.cmd_help("")
+            return
         if step == conv.IDLE and just_declined and wants_contact_after_all(text):
             self.cmd_contact("")
             return
@@ -170,15 +173,32 @@ class Conversation:
         return True
 
     def ask_again(self) -> None:
-        """After an aside, the yes/no that is still waiting for an answer, asked again."""
-        if self.vol.step == conv.CONFIRM_FORGET:
+        """After an aside (help, privacy), the question still waiting for an answer, asked
+        again with its choices, so the volunteer sees it is still open."""
+        step = self.vol.step
+        if step == conv.CONFIRM_FORGET:
             self.say("forget_again", choices=self.yes_no("forget"))
-            return
-        case = self.case("offer_case") if self.vol.step == conv.OFFER else None
-        servant = self.work.kmap.find_servant(case.servant_id or "") if case else None
-        if case is not None and servant is not None:
-            self.say("offer_again", choices=self.yes_no(f"consent:{case.id}"),
-                     name=servant.name)
+        elif step == conv.CLARIFY:
+            kind = str(self.vol.data.get("clarify") or "")
+            if kind in ("theme", "need", "region"):
+                self.say(f"ask_{kind}", choices=self.clarify_choices(kind))
+        elif step == conv.OFFER:
+            case = self.case("offer_case")
+            servant = self.work.kmap.find_servant(case.servant_id or "") if case else None
+            if case is not None and servant is not None:
+                self.say("offer_again", choices=self.yes_no(f"consent:{case.id}"),
+                         name=servant.name)
+        elif step == conv.INITIATIVE:
+            case = self.case("offer_case")
+            if case is not None:
+                self.say("initiative_again" if case.municipality else "initiative_place_again",
+                         choices=(Choice(t("skip", self.lang), "initiative:skip"),))
+        elif step == conv.CHECKIN:
+            case = self.case("checkin_case")
+            if case is not None and self.checkin_pending(case):
+                self.say("checkin", case_id=case.id, case=case.id, choices=tuple(
+                    Choice(t(answer, self.lang), f"checkin:{case.id}:{answer}")
+                    for answer in ("yes", "partly", "no")))
 
     # ------------------------------------------------------------------ commands
     def on_command(self, name: str, args: str) -> None:
@@ -222,6 +242,7 @@ class Conversation:
 
     def cmd_help(self, _args: str) -> None:
         self.say("help")
+        self.ask_again()
 
     def cmd_privacy(self, _args: str) -> None:
         self.say("privacy")
@@ -450,7 +471,9 @@ class Conversation:
                 "routes": [{"id": r.id, "name": r.name, "why": r.why} for r in routes]}
         self.data(last=last)
         if self.vol.handover_declined:
-            self.say("declined_before")
+            if not self.vol.data.get("contact_hinted"):  # once per "no", not every answer
+                self.say("declined_before")
+                self.data(contact_hinted=True)
             self.step("answered")
             return
         self.offer(last)
@@ -486,7 +509,8 @@ class Conversation:
             self.work.move(case, "decline", "volunteer")
             case.question = None
             self.vol.handover_declined = True
-            self.data(offer_case=None, offer_wording=None, just_declined=True)
+            self.data(offer_case=None, offer_wording=None, just_declined=True,
+                      contact_hinted=None)
             self.step("decline")
             self.say("declined")
             return
