@@ -41,6 +41,8 @@ ENTRY_THEME_SHARE = 0.3  # an entry named by name or terms speaks for its first 
 _SCORE_SCALE = 3.0
 _WORD_CACHE_LIMIT = 50_000
 _MAX_SPANS = 8  # mentions of one theme or need counted at most
+PEERS_WEIGHT = 0.8  # "andere <theme word>": wanting to meet peers, a little less sure
+_OTHER = frozenset(["andere", "ander", "other", "others"])
 SETTING_CONTEXT = 0.6  # a theme word in a phrase of place ("bij de vijver") says less
 
 # General words that show a volunteer asks for help of some kind (not tied to any map).
@@ -169,6 +171,11 @@ class Router:
         self._theme_pos = {t: i for i, t in enumerate(self.index.theme_ids)}
         self._has_general = any(t.id == GENERAL_THEME for t in kmap.themes)
         self._general_pos = self._theme_pos.get(GENERAL_THEME, -1)
+        # the need of the map's own "andere groepen" / "other initiatives": meeting peers
+        peers = [i for i, n in enumerate(kmap.needs) for term in n.terms.all()
+                 if (w := tokens(term)) and len(w) == 2 and w[0] in _OTHER]
+        self._peers_need = self.index.need_ids.index(kmap.needs[peers[0]].id) \
+            if peers else None
         self._stage_phrases = {s: [f" {' '.join(tokens(c))} " for c in cues]
                                for s, cues in _STAGE_CUES.items()}
         self._words: dict[str, _Word] = {}
@@ -254,6 +261,14 @@ class Router:
                          else named_spans)
                 spans[idx].append((match.start, end, weight * match.factor))
                 first[(kind, idx)] = min(first.get((kind, idx), 10**9), match.start)
+        if self._peers_need is not None and not _OTHER.isdisjoint(toks):
+            # "andere repaircafés", "other energy co-ops": peers of a kind the map knows
+            peers = self._peers_need
+            for start in {a for found in theme_spans.values() for a, _, _ in found}:
+                if start > 0 and toks[start - 1] in _OTHER and (
+                        start < 2 or toks[start - 2] != "een"):  # "een andere fabriek": one
+                    need_spans[peers].append((start - 1, start + 1, PEERS_WEIGHT))
+                    first[(NEED, peers)] = min(first.get((NEED, peers), 10**9), start - 1)
         theme_ids, need_ids = self.index.theme_ids, self.index.need_ids
         bag = self._bag(words, skip)
         covers = {i: _best_cover(s, REPEAT_SHARE) for i, s in theme_spans.items()}

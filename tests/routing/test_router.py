@@ -490,3 +490,13 @@ def test_a_slip_in_a_separated_verb_is_mended(router: Router) -> None:
     # an everyday verb after the particle is not taken for a slip ("werpen", throw)
     assert "network" not in router.route("Wie helpt de school de ballen samen te werpen?",
                                          today=DAY).needs
+
+
+def test_other_groups_of_a_kind_the_map_knows_are_peers_to_meet(router: Router) -> None:
+    # the map's network need has "andere groepen"; "andere buurthuizen" are peers too
+    for text in ("Wij runnen een buurthuis en willen andere buurthuizen leren kennen",
+                 "We run a community centre and would like to meet other community centres"):
+        assert "network" in router.route(text, today=DAY).needs, text
+    # one other thing of that kind is no group of peers
+    assert "network" not in router.route("De rook komt van een andere schoorsteen, wie helpt?",
+                                         today=DAY).needs
