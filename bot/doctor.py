@@ -1,17 +1,18 @@
 """``wegwijs doctor``: is this installation ready to run?
 
 Checks configuration, database reachability, migrations, channel credentials (reported as
-set / not set, never shown), the knowledge map, and which chat channels running desk
-processes serve (``served_channel``): civil servants whose messages would fall back to
-the terminal, and outbox messages waiting for a channel no process serves. Each check
-yields a ``Finding``; any
-``fail`` makes the command exit non-zero. Nothing here prints a secret, a message text
+set / not set, never shown; the Telegram token's form is checked offline), the knowledge
+map, and which chat channels running desk processes serve (``served_channel``): civil
+servants whose messages would fall back to the terminal, and outbox messages waiting for a
+channel no process serves. Each check yields a ``Finding``; any ``fail`` makes the command
+exit non-zero. Nothing here prints a secret (not even a piece of one), a message text
 or a database password.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,22 +138,45 @@ def _migration_finding(status: SchemaStatus, known: set[str]) -> Finding:
                    f"at {status.current}, newest is {status.head}: run `wegwijs db upgrade`")
 
 
-def check_channels(settings: Settings) -> Iterator[Finding]:
-    any_channel = False
+#: A Bot API token as @BotFather gives it: the bot's number, a colon, then the secret part.
+_TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}", re.ASCII)
+_AROUND = " \t\r\n\"'`\u00a0\u2018\u2019\u201c\u201d"
+
+
+def telegram_token_problems(token: str) -> list[str]:
+    """What is wrong with the token's form, offline, as phrases that never quote it: spaces,
+    line breaks or quotes pasted around it; not digits, a colon and 30+ of [A-Za-z0-9_-]."""
+    core = token.strip(_AROUND)
+    problems = []
+    if core != token:
+        problems.append("has spaces or quotes around it (pasted by accident?): remove them")
+    if not _TELEGRAM_TOKEN.fullmatch(core):
+        problems.append("does not look like a Telegram bot token (digits, a colon, then 30 "
+                        "or more letters, digits, - or _): copy it again from @BotFather")
+    return problems
+
+
+def _telegram_finding(settings: Settings) -> Finding:
     if settings.telegram_token:
-        any_channel = True
+        problems = telegram_token_problems(settings.telegram_token.get_secret_value())
+        if problems:
+            return Finding("telegram", "fail",
+                           "WEGWIJS_TELEGRAM_TOKEN is set but " + "; it ".join(problems))
         mode = "webhook" if settings.telegram_webhook_url else "long polling"
         detail = f"token set; {mode}"
         if settings.telegram_webhook_url:
             detail += f"; webhook secret {_set(settings.telegram_webhook_secret)}"
             if not settings.telegram_webhook_url.startswith("https://"):
-                yield Finding("telegram", "fail", detail + "; webhook URL must be https")
-                return
-        yield Finding("telegram", "ok", detail)
-    elif settings.telegram_webhook_url or settings.telegram_webhook_secret:
-        yield Finding("telegram", "fail", "webhook configured but token not set")
-    else:
-        yield Finding("telegram", "ok", "not configured (token not set)")
+                return Finding("telegram", "fail", detail + "; webhook URL must be https")
+        return Finding("telegram", "ok", detail)
+    if settings.telegram_webhook_url or settings.telegram_webhook_secret:
+        return Finding("telegram", "fail", "webhook configured but token not set")
+    return Finding("telegram", "ok", "not configured (token not set)")
+
+
+def check_channels(settings: Settings) -> Iterator[Finding]:
+    any_channel = bool(settings.telegram_token)
+    yield _telegram_finding(settings)
 
     matrix = {"homeserver": settings.matrix_homeserver, "user id": settings.matrix_user_id}
     secret = settings.matrix_access_token or settings.matrix_password

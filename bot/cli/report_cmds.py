@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
-from bot.cli._dates import parse_day
+from bot.cli._dates import parse_period_day
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,27 +26,36 @@ def report_cmd(
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
         "report.html"),
     date_from: Annotated[str | None, typer.Option(
-        "--from", help="First day (YYYY-MM-DD); default 12 weeks before --to.")] = None,
+        "--from", help="First day: 2026-09-01, 01-09-2026, 01/09/2026, or a month 2026-09 "
+        "(its first day); default 12 weeks before --to.")] = None,
     date_to: Annotated[str | None, typer.Option(
-        "--to", help="Last day (YYYY-MM-DD); default today.")] = None,
+        "--to", help="Last day: 2026-11-30, 30-11-2026, 30/11/2026, or a month 2026-11 "
+        "(its last day); default today.")] = None,
     database_url: Annotated[str | None, typer.Option(
         help="Database to read; default WEGWIJS_DATABASE_URL.")] = None,
     knowledge: Annotated[Path | None, typer.Option(
         help="Knowledge folder for readable names; default WEGWIJS_KNOWLEDGE.")] = None,
 ) -> None:
     """Write the programme report: what came in, handovers, and knowledge gaps."""
+    from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.db import make_engine
-    from bot.doctor import missing_sqlite_file, safe_url
+    from bot.doctor import missing_sqlite_file, safe_url, settings_errors
     from bot.report import build_report
     from bot.settings import Settings
     from routing.load import KnowledgeError, load_knowledge
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # a sentence per setting, never the values (secrets)
+        for line in settings_errors(exc):
+            err.print(f"configuration: {line}", markup=False)
+        raise typer.Exit(1) from None
     zone = ZoneInfo(settings.timezone)
-    end = parse_day(date_to, "--to") or dt.datetime.now(zone).date()
-    start = parse_day(date_from, "--from") or end - dt.timedelta(weeks=12) + dt.timedelta(days=1)
+    first = parse_period_day(date_from, "--from", last=False)
+    end = parse_period_day(date_to, "--to", last=True) or dt.datetime.now(zone).date()
+    start = first or end - dt.timedelta(weeks=12) + dt.timedelta(days=1)
     if start > end:
         err.print(f"--from ({start}) is after --to ({end}).", markup=False)
         raise typer.Exit(1)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from bot.report.data import OTHER
+
 PALETTE = ("#1f4e79", "#2e86ab", "#f18f01", "#c73e1d", "#6a994e", "#8e7dbe", "#bc6c25",
            "#5c677d", "#e9c46a", "#264653")
 OTHER_COLOUR = "#b0b7c3"
@@ -186,8 +188,7 @@ def _empty(width: int, height: int) -> str:
 def _colours(names: Sequence[str]) -> dict[str, str]:
     out = {}
     for i, name in enumerate(names):
-        out[name] = OTHER_COLOUR if name.startswith(("overig", "other")) else \
-            PALETTE[i % len(PALETTE)]
+        out[name] = OTHER_COLOUR if name == OTHER else PALETTE[i % len(PALETTE)]
     return out
 
 

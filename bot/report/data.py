@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.report.mask import mask
 
-UNKNOWN = "(onbekend)"
-OTHER = "overig"
+# The report is one bilingual page ("Dutch / English" throughout); its own labels too.
+UNKNOWN = "(onbekend / unknown)"
+OTHER = "overig / other"  # the remainder bucket; ``charts`` greys it by its first word
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,7 @@ def test_figures_match_the_database_rows(engine: Engine) -> None:
         questions = conn.execute(select(q_t.at, q_t.theme, q_t.needs, q_t.region,
                                         q_t.out_of_scope, q_t.gap)
                                  .where(q_t.at >= lo, q_t.at < hi)).all()
-        by_region = {READABLE[r] if r else "(onbekend)": n for r, n in conn.execute(
+        by_region = {READABLE[r] if r else "(onbekend / unknown)": n for r, n in conn.execute(
             select(q_t.region, func.count()).where(q_t.at >= lo, q_t.at < hi,
                                                    q_t.out_of_scope.is_(False))
             .group_by(q_t.region)).all()}
@@ -133,9 +133,9 @@ def test_figures_match_the_database_rows(engine: Engine) -> None:
     weekly: Counter[tuple[str, str]] = Counter()
     for q in in_scope:
         year, week, _ = _utc(q.at).astimezone(AMS).date().isocalendar()
-        weekly[(f"{year}-W{week:02d}", q.theme or "(onbekend)")] += 1
+        weekly[(f"{year}-W{week:02d}", q.theme or "(onbekend / unknown)")] += 1
     marks = {tuple(label.split("|")): int(v) for label, v in figures.marks["chart-weekly"]}
-    assert marks == dict(weekly)  # every theme fits in the top 8: no "overig" bucket
+    assert marks == dict(weekly)  # every theme fits in the top 8: no "overig / other" bucket
     assert sum(marks.values()) == len(in_scope)
 
     assert [int(v) for _, v in figures.tables["funnel"]] == list(funnel)
@@ -271,12 +271,12 @@ def test_province_bars_show_the_names_from_the_knowledge_map(
     names = {r.id: r.name for r in kmap.regions}
     labels = _province_labels(html)
     assert {"Noord-Holland", "Fryslân", "Utrecht"} <= labels
-    assert labels == {names[r] for r in [*READABLE, "friesland"]} | {"(onbekend)"}
+    assert labels == {names[r] for r in [*READABLE, "friesland"]} | {"(onbekend / unknown)"}
     assert "noord-holland" not in html and "friesland" not in html
 
 
 def test_province_bars_without_a_map_show_readable_names(engine: Engine) -> None:
     html = build_report(engine, start=START, end=END, kmap=None, now=NOW)
     labels = _province_labels(html)
-    assert labels == set(READABLE.values()) | {"(onbekend)"}
+    assert labels == set(READABLE.values()) | {"(onbekend / unknown)"}
     assert "noord-holland" not in html
