@@ -72,18 +72,9 @@ def today() -> dt.date:
     """Today in the desk's time zone (``WEGWIJS_TIMEZONE``)."""
     from zoneinfo import ZoneInfo
 
-    from pydantic import ValidationError
+    from bot.cli._settings import settings_or_exit
 
-    from bot.doctor import settings_errors
-    from bot.settings import Settings
-
-    try:
-        zone = Settings().timezone
-    except ValidationError as exc:  # a sentence per setting, never the values (secrets)
-        for line in settings_errors(exc):
-            typer.echo(f"configuration: {line}", err=True)
-        raise typer.Exit(code=1) from None
-    return dt.datetime.now(ZoneInfo(zone)).date()
+    return dt.datetime.now(ZoneInfo(settings_or_exit().timezone)).date()
 
 
 def day_or_today(value: str | None, option: str = "--today") -> dt.date:

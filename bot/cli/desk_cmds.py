@@ -81,9 +81,9 @@ def open_database(database_url: str) -> Engine:
 
 
 def _settings(database_url: str | None, knowledge: Path | None) -> tuple[str, Path, str]:
-    from bot.settings import Settings
+    from bot.cli._settings import settings_or_exit
 
-    settings = Settings()
+    settings = settings_or_exit()
     return (database_url or settings.database_url, knowledge or settings.knowledge,
             settings.timezone)
 

@@ -24,9 +24,9 @@ def check(
 
     day = day_or_today(today)
     if folder is None:
-        from bot.settings import Settings
+        from bot.cli._settings import settings_or_exit
 
-        folder = Settings().knowledge
+        folder = settings_or_exit().knowledge
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         typer.echo(f"Knowledge map not found: {folder} {what}.", err=True)

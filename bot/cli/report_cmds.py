@@ -37,21 +37,15 @@ def report_cmd(
         help="Knowledge folder for readable names; default WEGWIJS_KNOWLEDGE.")] = None,
 ) -> None:
     """Write the programme report: what came in, handovers, and knowledge gaps."""
-    from pydantic import ValidationError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.cli._settings import settings_or_exit
     from bot.db import make_engine
-    from bot.doctor import missing_sqlite_file, safe_url, settings_errors
+    from bot.doctor import missing_sqlite_file, safe_url
     from bot.report import build_report
-    from bot.settings import Settings
     from routing.load import KnowledgeError, load_knowledge
 
-    try:
-        settings = Settings()
-    except ValidationError as exc:  # a sentence per setting, never the values (secrets)
-        for line in settings_errors(exc):
-            err.print(f"configuration: {line}", markup=False)
-        raise typer.Exit(1) from None
+    settings = settings_or_exit()
     zone = ZoneInfo(settings.timezone)
     first = parse_period_day(date_from, "--from", last=False)
     end = parse_period_day(date_to, "--to", last=True) or dt.datetime.now(zone).date()

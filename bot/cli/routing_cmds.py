@@ -36,9 +36,9 @@ def _load(path: Path | None, today: dt.date) -> KnowledgeMap:
     from routing.load import KnowledgeError, load_knowledge
 
     if path is None:
-        from bot.settings import Settings
+        from bot.cli._settings import settings_or_exit
 
-        path = Settings().knowledge
+        path = settings_or_exit().knowledge
     if not path.is_dir():
         raise _fail(f"Knowledge map not found: {path} is not a folder.")
     try:

@@ -151,17 +151,10 @@ def serve(
         "--knowledge", help="Knowledge map folder (default: WEGWIJS_KNOWLEDGE).")] = None,
 ) -> None:
     """Run the desk with every configured chat channel (Telegram, Matrix) until stopped."""
-    from pydantic import ValidationError
-
+    from bot.cli._settings import settings_or_exit
     from bot.log import configure_logging
-    from bot.settings import Settings
 
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        problems = "\n".join(f"  - {e['loc'][0] if e['loc'] else ''}: {e['msg']}"
-                             for e in exc.errors())
-        raise _fail(f"The settings have problems:\n{problems}") from None
+    settings = settings_or_exit()
     if database_url:
         settings.database_url = database_url
     if knowledge:
