@@ -7,6 +7,7 @@ The clock is fake; restarting builds a new engine, Desk and Runtime on the same 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Self
@@ -144,3 +145,13 @@ def texts(messages: list[Outbound]) -> str:
 
 def choice_values(messages: list[Outbound]) -> list[str]:
     return [c.value for m in messages for c in m.choices]
+
+
+async def started_with_languages(path: Path, kmap: KnowledgeMap, servant_id: str,
+                                 languages: tuple[str, ...]) -> Harness:
+    """A desk on ``kmap`` with one servant's languages changed, on 23 Nov 2026 at 10:00;
+    routing stays on the unchanged map."""
+    servants = tuple(dataclasses.replace(s, languages=languages) if s.id == servant_id else s
+                     for s in kmap.servants)
+    return await Harness(path, dataclasses.replace(kmap, servants=servants),
+                         local(2026, 11, 23, 10, 0), router=_router(kmap)).start()

@@ -21,7 +21,13 @@ from bot.channel import Outbound
 from bot.handover import servant_id_lang, servant_lang
 from bot.texts import t
 from routing.model import KnowledgeMap
-from tests.bot.desk.harness import Harness, _router, choice_values, local, texts
+from tests.bot.desk.harness import (
+    Harness,
+    choice_values,
+    local,
+    started_with_languages,
+    texts,
+)
 from tests.bot.desk.test_flow import VERA, hand_over
 
 MOESTUIN = "Wij zoeken geld voor een buurtmoestuin in Zeist"
@@ -161,11 +167,8 @@ def test_servant_lang_is_the_first_listed_language_the_desk_writes(
 @pytest.fixture
 async def lotte_en_nl(tmp_path: Path, eval_kmap: KnowledgeMap) -> AsyncIterator[Harness]:
     """The eval map, but Lotte Vermeulen lists English first, then Dutch."""
-    servants = tuple(dataclasses.replace(s, languages=("en", "nl")) if s.id == LOTTE else s
-                     for s in eval_kmap.servants)
-    kmap = dataclasses.replace(eval_kmap, servants=servants)
-    harness = await Harness(tmp_path / "desk.db", kmap, local(2026, 11, 23, 10, 0),
-                            router=_router(eval_kmap)).start()
+    harness = await started_with_languages(tmp_path / "desk.db", eval_kmap, LOTTE,
+                                           ("en", "nl"))
     yield harness
     await harness.stop()
 

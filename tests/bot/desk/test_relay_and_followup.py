@@ -6,7 +6,6 @@ The texts are our own; none come from the eval set.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +15,13 @@ from sqlmodel import select
 from bot.desk import MAX_TEXT
 from bot.models import Message
 from routing.model import KnowledgeMap
-from tests.bot.desk.harness import Harness, _router, choice_values, local, texts
+from tests.bot.desk.harness import (
+    Harness,
+    choice_values,
+    local,
+    started_with_languages,
+    texts,
+)
 from tests.bot.desk.test_flow import QUESTION, VERA, hand_over
 
 LOTTE = "lotte-vermeulen"  # the eval map's owner for a neighbourhood initiative in Utrecht
@@ -35,11 +40,7 @@ def long_text(words: str, minimum: int) -> str:
 @pytest.fixture
 async def english_lotte(tmp_path: Path, eval_kmap: KnowledgeMap) -> AsyncIterator[Harness]:
     """The eval map, but Lotte Vermeulen reads English only."""
-    servants = tuple(dataclasses.replace(s, languages=("en",)) if s.id == LOTTE else s
-                     for s in eval_kmap.servants)
-    kmap = dataclasses.replace(eval_kmap, servants=servants)
-    harness = await Harness(tmp_path / "desk.db", kmap, local(2026, 11, 23, 10, 0),
-                            router=_router(eval_kmap)).start()
+    harness = await started_with_languages(tmp_path / "desk.db", eval_kmap, LOTTE, ("en",))
     yield harness
     await harness.stop()
 

@@ -6,7 +6,9 @@ there); do not list it here."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -42,3 +44,16 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        eval_knowledge_dir: Path) -> pytest.MonkeyPatch:
+    """No WEGWIJS_* setting from the machine; a SQLite file in tmp_path (not created) and
+    the example map."""
+    for key in list(os.environ):
+        if key.startswith("WEGWIJS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("WEGWIJS_DATABASE_URL", f"sqlite:///{tmp_path / 'desk.db'}")
+    monkeypatch.setenv("WEGWIJS_KNOWLEDGE", str(eval_knowledge_dir))
+    return monkeypatch

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -13,17 +12,6 @@ from bot.settings import Settings
 
 TOKEN = "7312345678:AAHk2xQd9e-Vb1cLz_0pQmW4rT8yUiOpAsD"
 DB_PASSWORD = "Vry-s3cret-pw"
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        eval_knowledge_dir: Path) -> pytest.MonkeyPatch:
-    for key in list(os.environ):
-        if key.startswith("WEGWIJS_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("WEGWIJS_DATABASE_URL", f"sqlite:///{tmp_path / 'desk.db'}")
-    monkeypatch.setenv("WEGWIJS_KNOWLEDGE", str(eval_knowledge_dir))
-    return monkeypatch
 
 
 def by_check(findings: list[doctor.Finding]) -> dict[str, doctor.Finding]:

@@ -4,7 +4,6 @@ not even a piece of it."""
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,9 @@ SHAPE = "does not look like a Telegram bot token"
 AROUND = "has spaces or quotes around it"
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        eval_knowledge_dir: Path) -> pytest.MonkeyPatch:
-    for key in list(os.environ):
-        if key.startswith("WEGWIJS_"):
-            monkeypatch.delenv(key)
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    migrations.upgrade(url)
-    monkeypatch.setenv("WEGWIJS_DATABASE_URL", url)
-    monkeypatch.setenv("WEGWIJS_KNOWLEDGE", str(eval_knowledge_dir))
-    return monkeypatch
+@pytest.fixture(autouse=True)
+def _database(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    migrations.upgrade(f"sqlite:///{tmp_path / 'desk.db'}")
 
 
 def _pieces(secret: str, size: int = 5) -> set[str]:
