@@ -16,6 +16,7 @@ _NL = frozenset(
         "straat", "subsidie", "geld"
     ]
 )
+_NL |= {w.replace("ij", "y") for w in _NL if "ij" in w}  # "ij" typed as "y": "myn", "wy"
 _EN = frozenset(
     [
         "the", "a", "an", "and", "of", "i", "you", "we", "our", "my", "is", "are", "not", "what",
@@ -23,7 +24,7 @@ _EN = frozenset(
         "but", "can", "could", "must", "may", "want", "would", "have", "has", "to", "from", "if",
         "then", "any", "some", "someone", "something", "looking", "please", "hi", "hello",
         "thanks", "does", "do", "our", "us", "your", "their", "they", "it's", "neighbourhood",
-        "neighborhood", "street", "city", "grant", "money", "help"
+        "neighborhood", "street", "city", "grant", "money", "help", "by"
     ]
 )
 

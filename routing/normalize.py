@@ -57,6 +57,14 @@ STOPWORDS_EN: frozenset[str] = frozenset(
         "your", "hi", "hello", "hey", "thanks", "want", "like", "need", "would", "'s"
     ]
 )
+
+
+def with_y_forms(words: frozenset[str]) -> frozenset[str]:
+    """``words`` and their Dutch "ij" typed as "y" ("mijn" -> "myn")."""
+    return words | {w.replace("ij", "y") for w in words if "ij" in w}
+
+
+STOPWORDS_NL = with_y_forms(STOPWORDS_NL)
 STOPWORDS: frozenset[str] = STOPWORDS_NL | STOPWORDS_EN
 # Words that say where an initiative happens rather than what it works on: nearly every
 # question has one ("in onze wijk"), so alone they are weak evidence of a theme.
@@ -142,7 +150,10 @@ def keys(token: str) -> frozenset[str]:
         return frozenset((token,))
     stems = (_NL_STEMMER.stemWord(token), _EN_STEMMER.stemWord(token))
     # Short stems collide, and so do stems that lost a prefix ("gebouw" -> "bouw").
-    return frozenset((token, *(s for s in stems if len(s) >= 4 and s[:2] == token[:2])))
+    found = (token, *(s for s in stems if len(s) >= 4 and s[:2] == token[:2]))
+    if "ij" in token:  # Dutch "ij" typed as "y" ("wyk", "fynstof") meets the "ij" form
+        found += tuple(k.replace("ij", "y") for k in found)
+    return frozenset(found)
 
 
 def stem_nl(token: str) -> str:

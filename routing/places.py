@@ -137,6 +137,8 @@ class PlaceIndex:
     def _add(self, form: tuple[str, ...], region: str, municipality: str | None) -> None:
         if not form:
             return
+        if any("ij" in t for t in form):  # "Nijmegen" typed "Nymegen"
+            self._add(tuple(t.replace("ij", "y") for t in form), region, municipality)
         existing = self._names.get(form)
         if existing is not None:
             if existing.region != region:

@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from routing.lexicon import common_words
-from routing.normalize import STOPWORDS, canonical_stem
+from routing.normalize import STOPWORDS, canonical_stem, with_y_forms
 
 Kind = Literal["personal", "neighbour", "job", "spam", "greeting"]
 
@@ -58,14 +58,14 @@ _GREETING = [
     "gaat", "alles", "goed", "going", "doing", "dankjewel", "dankuwel", "thank", "goedendag",
     "groetjes", "cheers", "ja", "yes", "nee", "yep", "nope", "prima", "hoor",
 ]
-_COLLECTIVE = frozenset([
+_COLLECTIVE = with_y_forms(frozenset([
     "wij", "we", "ons", "onze", "our", "us", "ours", "groep", "group", "groepje", "stichting",
     "vereniging", "initiatief", "initiative", "collectief", "club", "buurtgroep", "bewonersgroep",
     "project", "buurtproject", "actie", "campagne", "campaign", "activiteit", "activity",
     "initiatieven", "initiatives", "vrijwilligers", "volunteers"
-])
+]))
 _GREETINGS = frozenset(_GREETING)
-_SINGULAR = frozenset(["ik", "mijn", "mij", "me", "i", "my", "mine"])
+_SINGULAR = with_y_forms(frozenset(["ik", "mijn", "mij", "me", "i", "my", "mine"]))
 
 _STEMS = {kind: frozenset(canonical_stem(w) for w in words) for kind, words in (
     ("personal", _PERSONAL), ("neighbour", _NEIGHBOUR), ("job", _JOB), ("spam", _SPAM))}

@@ -37,3 +37,10 @@ def test_language_detection() -> None:
     assert detect(tokens("We would like a grant for the street")) == "en"
     assert detect([]) == "nl"
     assert detect([], default="en") == "en"
+
+
+def test_dutch_ij_typed_as_y_meets_the_ij_form() -> None:
+    assert "wyk" in keys("wijk") and "fynstof" in keys("fijnstof")
+    assert keys("wyk") & keys("wijk")
+    assert detect(tokens("wy zoeken een plek voor myn buurtgroep")) == "nl"
+    assert detect(tokens("we walk by the river with our kids")) == "en"

@@ -89,3 +89,11 @@ def test_slip_in_a_short_name_but_not_an_everyday_word() -> None:
     assert find("wij wonen in Bergdrop") == [("heuvelland", "Bergdorp")]
     # "houden" is one letter from "Houten", but an everyday Dutch word
     assert find("dat houden we in houden") == []
+
+
+def test_dutch_ij_typed_as_y_in_a_name() -> None:
+    index = PlaceIndex((Region("gelre", "Gelre", ("Nijmegen", "Rijssen-Holten")),))
+    for text in ("wij wonen in Nymegen", "buurtgroep uit Ryssen-Holten"):
+        cased = cased_tokens(text)
+        found = index.find([t for t, _ in cased], [c for _, c in cased])
+        assert [m.region for m in found] == ["gelre"], text

@@ -500,3 +500,8 @@ def test_other_groups_of_a_kind_the_map_knows_are_peers_to_meet(router: Router) 
     # one other thing of that kind is no group of peers
     assert "network" not in router.route("De rook komt van een andere schoorsteen, wie helpt?",
                                          today=DAY).needs
+
+
+def test_dutch_ij_typed_as_y_finds_the_maps_words(router: Router) -> None:
+    r = router.route("Wy zoeken een potje voor een byenhotel in Zandhaven", today=DAY)
+    assert r.themes[:1] == ("bijen",) and r.needs[:1] == ("funding",) and r.lang == "nl"

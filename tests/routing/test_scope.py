@@ -22,6 +22,8 @@ from routing.scope import REDIRECTS, classify, redirect
     ("Mijn paspoord verloopt, waar maak ik een afspraak?", "personal"),
     ("how do I renew my pasport", "personal"),
     ("mijn buuurman zet zijn auto altijd voor mijn deur", "neighbour"),
+    # "ij" typed as "y"
+    ("myn buurman zet zyn auto altyd voor myn deur", "neighbour"),
 ])
 def test_out_of_scope_kinds(text: str, kind: str) -> None:
     assert classify(tokens(text), 0.0) == kind
