@@ -180,8 +180,8 @@ def canonical_stem(token: str) -> str:
 # head count as an age.
 _SPEAKER = {("ik", "ben"): "jongeren", ("i", "am"): "youth", ("i", "m"): "youth"}
 _AGE = re.compile(r"(\d{1,2})(?:yo|jr|j)?")
-_AFTER_AGE = frozenset({"en", "jaar", "jarig", "oud", "maar", "and", "years", "year", "old",
-                        "yo", "but"})
+_YEARS = frozenset({"jaar", "years", "year"})
+_AFTER_AGE = frozenset({"en", "jarig", "oud", "maar", "and", "old", "yo", "but"})
 YOUNG_AGES = range(10, 26)
 
 
@@ -192,7 +192,15 @@ def speaker_age_as_word(toks: list[str]) -> list[str]:
         if word is None:
             continue
         age = _AGE.fullmatch(toks[i])
-        if age and int(age.group(1)) in YOUNG_AGES and (
-                i + 1 == len(toks) or toks[i + 1] in _AFTER_AGE):
+        if age and int(age.group(1)) in YOUNG_AGES and _age_ends(toks, i + 1):
             return [*toks[:i], word, *toks[i + 1:]]
     return toks
+
+
+def _age_ends(toks: list[str], j: int) -> bool:
+    """Whether the words from ``j`` on close an age ("17", "17 jaar", "17 jaar oud") rather
+    than a span of time ("20 jaar actief")."""
+    if j < len(toks) and toks[j] in _YEARS:
+        j += 1
+        return j == len(toks) or toks[j] in _AFTER_AGE or toks[j] in STOPWORDS
+    return j == len(toks) or toks[j] in _AFTER_AGE

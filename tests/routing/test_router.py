@@ -465,7 +465,8 @@ def test_a_young_speakers_age_speaks_for_the_maps_youth_word() -> None:
     # a head count, an older speaker, or a number that counts things says nothing of age
     for text in ("We zijn 16 vrijwilligers en willen een bijenhotel, wie betaalt dat?",
                  "Ik ben 45 en wil een bijenhotel op school, wie betaalt dat?",
-                 "Ik ben 16 bijenhotels aan het bouwen, wie betaalt dat?"):
+                 "Ik ben 16 bijenhotels aan het bouwen, wie betaalt dat?",
+                 "Ik ben 20 jaar actief voor bijen op school, wie betaalt een bijenhotel?"):
         assert "jeugd" not in router.route(text, today=DAY).themes, text
 
 
