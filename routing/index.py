@@ -317,6 +317,7 @@ class TermIndex:
                                       for p in ps)
         all_keys: set[str] = set()
         dutch_keys: set[str] = set()
+        english_keys: set[str] = set()
         for table in (self.phrases_by_first, self.phrases_by_pair):
             for ps in table.values():
                 for known in ps:
@@ -324,8 +325,11 @@ class TermIndex:
                     all_keys |= found
                     if known.lang != "en":
                         dutch_keys |= found
+                    if known.lang != "nl":
+                        english_keys |= found
         self.phrase_keys = frozenset(all_keys)
         self._dutch_keys = frozenset(dutch_keys)  # of phrases that are not English only
+        self._english_keys = frozenset(english_keys)  # of phrases that are not Dutch only
 
     # ------------------------------------------------------------------ tokens
     def position_keys(self, token: str) -> frozenset[str]:
@@ -336,7 +340,8 @@ class TermIndex:
         result = keys(token)
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
             verb = None if result & self.key_vocab else (
-                self._participle(token) or self._diminutive(token))
+                self._participle(token) or self._diminutive(token)
+                or self._adjective_noun(token))
             if verb is None and not result & self.phrase_keys:
                 verb = self._finite(token)
             if verb is not None:
@@ -438,6 +443,22 @@ class TermIndex:
                         continue  # "bij" is not "bijen"; "groe|n" is not a plural
                     if form in self.vocab and keys(form) & self._dutch_keys:
                         return form
+        return None
+
+    def _adjective_noun(self, token: str) -> str | None:
+        """The map's English noun behind an adjective in -y: "noisy" -> "noise", "smelly"
+        -> "smell", "muddy" -> "mud", "lonely" -> "loneliness"."""
+        if not token.endswith("y") or len(token) < 5:
+            return None
+        base = token[:-1]
+        forms = [base, base + "e"]
+        if base[-1] == base[-2]:
+            forms.append(base[:-1])  # "mudd|y" -> "mud"
+        if token.endswith("ly"):
+            forms.append(base + "iness")  # "lonely" -> "loneliness"
+        for form in forms:
+            if form in self.vocab and form not in STOPWORDS and keys(form) & self._english_keys:
+                return form
         return None
 
     def _correct(self, token: str) -> str | None:

@@ -506,3 +506,12 @@ def test_other_groups_of_a_kind_the_map_knows_are_peers_to_meet(router: Router) 
 def test_dutch_ij_typed_as_y_finds_the_maps_words(router: Router) -> None:
     r = router.route("Wy zoeken een potje voor een byenhotel in Zandhaven", today=DAY)
     assert r.themes[:1] == ("bijen",) and r.needs[:1] == ("funding",) and r.lang == "nl"
+
+
+def test_an_english_adjective_in_y_finds_the_maps_noun() -> None:
+    router = _with_themes(Theme("hinder", Text("Hinder", "Nuisance"),
+                                Terms(("lawaai", "stank"), ("noise", "smell", "mud"))))
+    for text in ("Our street is so noisy at night, who can help?",
+                 "The canal is smelly every summer, who can help?",
+                 "The path behind our houses is muddy, who can help?"):
+        assert router.route(text, today=DAY).themes[:1] == ("hinder",), text
