@@ -446,8 +446,16 @@ class TermIndex:
         return None
 
     def _adjective_noun(self, token: str) -> str | None:
-        """The map's English noun behind an adjective in -y: "noisy" -> "noise", "smelly"
-        -> "smell", "muddy" -> "mud", "lonely" -> "loneliness"."""
+        """The map's noun behind an adjective made from it: English -y ("noisy" -> "noise",
+        "smelly" -> "smell", "muddy" -> "mud", "lonely" -> "loneliness") and Dutch -ig
+        ("lawaaiig" -> "lawaai", "stoffig" -> "stof")."""
+        if token.endswith("ig") and len(token) >= 6:
+            base = token[:-2]
+            for form in (base, base[:-1] if base[-1] == base[-2] else ""):
+                if form in self.vocab and form not in STOPWORDS \
+                        and keys(form) & self._dutch_keys:
+                    return form
+            return None
         if not token.endswith("y") or len(token) < 5:
             return None
         base = token[:-1]

@@ -508,10 +508,11 @@ def test_dutch_ij_typed_as_y_finds_the_maps_words(router: Router) -> None:
     assert r.themes[:1] == ("bijen",) and r.needs[:1] == ("funding",) and r.lang == "nl"
 
 
-def test_an_english_adjective_in_y_finds_the_maps_noun() -> None:
+def test_an_adjective_made_from_a_noun_finds_the_maps_noun() -> None:
     router = _with_themes(Theme("hinder", Text("Hinder", "Nuisance"),
                                 Terms(("lawaai", "stank"), ("noise", "smell", "mud"))))
     for text in ("Our street is so noisy at night, who can help?",
                  "The canal is smelly every summer, who can help?",
-                 "The path behind our houses is muddy, who can help?"):
+                 "The path behind our houses is muddy, who can help?",
+                 "Het is zo lawaaiig in onze straat, wie helpt?"):
         assert router.route(text, today=DAY).themes[:1] == ("hinder",), text
