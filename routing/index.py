@@ -32,6 +32,7 @@ THEME, NEED, ENTRY = 0, 1, 2
 _FUZZY_MIN_LEN = 5
 _COMPOUND_MIN_LEN = 7
 _COMPOUND_PART_MIN = 4
+_SHORT_HEAD = 3  # an everyday word this short may end a compound ("beweeg|les", "fiets|tas")
 _LINKERS = ("s", "e", "en")
 _INFLECTIONS = ("en", "n", "s", "e", "es")
 _CACHE_LIMIT = 50_000
@@ -505,13 +506,16 @@ class TermIndex:
         if len(token) < _COMPOUND_MIN_LEN:
             return frozenset()
         best: tuple[int, frozenset[str], frozenset[str]] | None = None
-        for cut in range(_COMPOUND_PART_MIN, len(token) - _COMPOUND_PART_MIN + 1):
+        for cut in range(_COMPOUND_PART_MIN, len(token) - _SHORT_HEAD + 1):
             left, right = token[:cut], token[cut:]
+            short_head = len(right) < _COMPOUND_PART_MIN
+            if short_head and right not in self._common:
+                continue  # a short head only when it is an everyday word ("beweeg|les")
             lefts = [left] + [left[: -len(s)] for s in _LINKERS if left.endswith(s)]
             left_part, left_word = next(
                 ((p, w) for p in lefts if (w := self._known(p)) and _plausible(p, w)),
                 ("", None))
-            right_word = self._known(right)
+            right_word = None if short_head else self._known(right)
             if right_word and not _plausible(right, right_word):
                 right_word = None
             if left_word and right_word:

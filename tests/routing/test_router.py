@@ -516,3 +516,9 @@ def test_an_adjective_made_from_a_noun_finds_the_maps_noun() -> None:
                  "The path behind our houses is muddy, who can help?",
                  "Het is zo lawaaiig in onze straat, wie helpt?"):
         assert router.route(text, today=DAY).themes[:1] == ("hinder",), text
+
+
+def test_a_compound_with_a_short_everyday_head(router: Router) -> None:
+    # "stook|dag": the head "dag" is too short to look up, but an everyday word
+    assert router.route("Op een windstille stookdag ruikt de hele straat, wie helpt?",
+                        today=DAY).themes[:1] == ("rook",)
