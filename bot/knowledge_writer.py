@@ -12,14 +12,21 @@ Two steps, both pure:
 
 ``render_file`` also returns, per record, the line where it starts, so problems that the
 loader reports by line can be traced back to the spreadsheet row the record came from.
+
+``file_comments`` finds the comments of the file being replaced, so ``render_file`` can put
+back the header, the block above each item that still exists, the indented comment right
+below it, and the closing comment. Comments inside an item or at the end of a line have
+no place to go in a rewritten file (a cell has no comment); callers report those.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -230,24 +237,38 @@ def _mapping_lines(rec: Mapping[str, Any], indent: int) -> list[str]:
     return lines
 
 
-def render_file(records: Sequence[Mapping[str, Any]], header: str) -> tuple[str, list[int]]:
+def render_file(records: Sequence[Mapping[str, Any]], header: str,
+                comments: FileComments | None = None) -> tuple[str, list[int]]:
     """YAML text for one knowledge file, and the 1-based start line of each record.
 
     ``header`` is written as a comment block at the top (each line prefixed with ``#``
-    unless it already is a comment).
+    unless it already is a comment or blank). ``comments`` (from the file being replaced) puts
+    each record's comment block back above it, its trailing comment below it, and the
+    file's closing comment at the end; ``comments.header`` is not used (pass it as
+    ``header``).
     """
+    before = comments.before if comments else {}
+    after = comments.after if comments else {}
     lines: list[str] = []
     for raw in header.strip("\n").splitlines():
-        lines.append(raw if raw.startswith("#") else (f"# {raw}" if raw else "#"))
+        lines.append(raw if raw.startswith("#") or not raw.strip() else f"# {raw}")
     starts: list[int] = []
     for rec in records:
         lines.append("")
+        ident = rec.get("id")
+        if isinstance(ident, str):
+            lines.extend(before.get(ident, ()))
         body = _mapping_lines(rec, 2)
         starts.append(len(lines) + 1)
         lines.append(f"- {body[0].lstrip()}")
         lines.extend(body[1:])
+        if isinstance(ident, str):
+            lines.extend(after.get(ident, ()))
     if not records:
         lines.append("[]")
+    if comments and comments.footer:
+        lines.append("")
+        lines.extend(comments.footer)
     return "\n".join(lines) + "\n", starts
 
 
@@ -261,3 +282,123 @@ def leading_comment(text: str) -> str:
             break
     return "\n".join(kept).strip("\n")
 
+
+
+# ------------------------------------------------------------------ comments of a file
+
+
+@dataclass(slots=True)
+class FileComments:
+    """The comments of a knowledge file, where the writer can put them back.
+
+    ``before[id]``: the comment block just above the item with that id (blank lines
+    inside it kept); ``after[id]``: indented comment lines right below its last field;
+    ``footer``: the comment block at the end. ``all`` holds every comment's text
+    (``# ...``) in order, including those the writer cannot put back: comments inside
+    an item and at the end of a line.
+    """
+
+    header: str = ""
+    before: dict[str, list[str]] = field(default_factory=dict)
+    after: dict[str, list[str]] = field(default_factory=dict)
+    footer: list[str] = field(default_factory=list)
+    all: list[str] = field(default_factory=list)
+
+
+def _scalar_spans(node: yaml.Node, out: list[tuple[int, int]]) -> None:
+    if isinstance(node, yaml.ScalarNode):
+        out.append((node.start_mark.index, node.end_mark.index))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _scalar_spans(item, out)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _scalar_spans(key, out)
+            _scalar_spans(value, out)
+
+
+def _find_comments(text: str, root: yaml.Node | None) -> list[tuple[int, int, str]]:
+    """Every comment as (line, column, text): a ``#`` after a space or at a line start,
+    outside every scalar (so not the ``#`` in ``"Fonds #1"`` or in a block text)."""
+    spans: list[tuple[int, int]] = []
+    if root is not None:
+        _scalar_spans(root, spans)
+    spans.sort()
+    span_starts = [start for start, _end in spans]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    out: list[tuple[int, int, str]] = []
+    pos = text.find("#")
+    while pos != -1:
+        i = bisect.bisect_right(span_starts, pos) - 1
+        inside = i >= 0 and spans[i][0] <= pos < spans[i][1]
+        if not inside and (pos == 0 or text[pos - 1] in " \t\r\n"):
+            line = bisect.bisect_right(line_starts, pos) - 1
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            out.append((line, pos - line_starts[line], text[pos:end].rstrip()))
+            pos = end
+        pos = text.find("#", pos + 1)
+    return out
+
+
+def _id_of(node: yaml.Node) -> str | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if (isinstance(key, yaml.ScalarNode) and key.value == "id"
+                and isinstance(value, yaml.ScalarNode)):
+            return str(value.value)
+    return None
+
+
+def file_comments(text: str) -> FileComments:
+    """Where the comments of a knowledge file stand (see ``FileComments``).
+
+    Only a block-style list of items is taken apart; for anything else (or YAML that
+    does not parse) only the header is kept and ``all`` lists the comments found.
+    """
+    found = FileComments(header=leading_comment(text))
+    try:
+        root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        root = None
+    comments = _find_comments(text, root)
+    found.all = [c for _line, _col, c in comments]
+    if root is None:
+        return found
+    if not isinstance(root, yaml.SequenceNode) or root.flow_style or not root.value:
+        return found
+    lines = text.split("\n")
+    whole = {line for line, col, _c in comments if not lines[line][:col].strip()}
+
+    def is_gap(n: int) -> bool:
+        return n in whole or not lines[n].strip()
+
+    dashes: list[tuple[int, str | None]] = []
+    for item in root.value:
+        line = item.start_mark.line
+        while line > 0 and not lines[line].lstrip().startswith("-"):
+            line -= 1
+        dashes.append((line, _id_of(item)))
+    bounds = [line for line, _id in dashes[1:]] + [len(lines)]
+    for k, (line, ident) in enumerate(dashes):
+        last = bounds[k] - 1  # the item's last line of content
+        while last > line and is_gap(last):
+            last -= 1
+        gap = lines[last + 1:bounds[k]]
+        tail: list[str] = []
+        while gap and (last + 1 + len(tail)) in whole and gap[0][:1] in (" ", "\t"):
+            tail.append(gap.pop(0))
+        while gap and not gap[0].strip():
+            gap.pop(0)
+        if ident is not None and tail:
+            found.after[ident] = tail
+        if k + 1 < len(dashes):
+            next_id = dashes[k + 1][1]
+            if next_id is not None and gap:
+                found.before[next_id] = gap
+        else:
+            while gap and not gap[-1].strip():
+                gap.pop()
+            found.footer = gap
+    return found

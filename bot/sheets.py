@@ -6,7 +6,9 @@
   files (one per sheet, named like the sheet: ``funds.csv``, ``contact points.csv``), or
   a single CSV file (replaces that one kind, the rest comes from ``into``). It reports
   every problem as sheet + row + column + a plain sentence, and writes nothing unless
-  the whole map is valid; the new folder then replaces the old one in one swap.
+  the whole map is valid; the new folder then replaces the old one in one swap. Comments
+  in the old files are kept where they can be (header, above and below each item that
+  still exists, at the end); the report lists the others.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.knowledge_writer import KNOWLEDGE_FILES, leading_comment, map_to_records
+from bot.knowledge_writer import KNOWLEDGE_FILES, FileComments, file_comments, map_to_records
 from bot.sheets_cells import SheetProblem, join_list, split_list
 from bot.sheets_read import RawSheet, read_sheets
 from bot.sheets_rows import CURRENT_MAP_SUFFIX, Progress, get, sheets_to_texts, trace
@@ -55,6 +59,9 @@ class ImportReport:
     texts: dict[str, str]
     counts: dict[str, int]
     warnings: list[SheetProblem] = field(default_factory=list)
+    #: Per file: comments of the old file that have no place in the new one (they stood
+    #: inside an item, at the end of a line, or above an item that is gone).
+    comments_lost: dict[str, list[str]] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ export
@@ -177,21 +184,42 @@ def _existing_raw(into: Path) -> dict[str, RawSheet]:
     return out
 
 
-def _headers_for(into: Path, source_name: str) -> dict[str, str]:
-    """Header comments: the existing file's, or a plain default."""
-    out: dict[str, str] = {}
+def _comments_for(into: Path, source_name: str) -> dict[str, FileComments]:
+    """Per file: the comments of the existing file, or a plain default header."""
+    out: dict[str, FileComments] = {}
     for file in KNOWLEDGE_FILES:
         existing = into / file
-        header = ""
-        if existing.is_file():
-            header = leading_comment(existing.read_text(encoding="utf-8"))
-        if not header:
+        comments = FileComments()
+        # a file that is not UTF-8 is refused by the loader anyway; the import replaces it
+        with suppress(UnicodeDecodeError):
+            if existing.is_file():
+                comments = file_comments(existing.read_text(encoding="utf-8"))
+        if not comments.header:
             sheet = next(s for s in SHEETS if s.file == file)
-            header = (f"# {sheet.help}\n# Written by `wegwijs knowledge import` from "
-                      f"{source_name}.\n# Format: see docs/programme-staff.md and the "
-                      "knowledge-format README.")
-        out[file] = header
+            comments.header = (f"# {sheet.help}\n# Written by `wegwijs knowledge import` "
+                               f"from {source_name}.\n# Format: see docs/programme-staff.md "
+                               "and the knowledge-format README.")
+        out[file] = comments
     return out
+
+
+def _comments_lost(old: Mapping[str, FileComments],
+                   texts: Mapping[str, str]) -> dict[str, list[str]]:
+    """Per file: the comments of the old file that the new text no longer holds."""
+    lost: dict[str, list[str]] = {}
+    for file, comments in old.items():
+        if not comments.all or file not in texts:
+            continue
+        left = Counter(file_comments(texts[file]).all)
+        gone: list[str] = []
+        for comment in comments.all:
+            if left[comment] > 0:
+                left[comment] -= 1
+            else:
+                gone.append(comment)
+        if gone:
+            lost[file] = gone
+    return lost
 
 
 def check_import(
@@ -232,8 +260,8 @@ def check_import(
         raw = base
     if progress:
         progress("reading", 1, 1)
-    texts, starts, origins, more = sheets_to_texts(raw, _headers_for(into, source.name),
-                                                   progress=progress)
+    comments = _comments_for(into, source.name)
+    texts, starts, origins, more = sheets_to_texts(raw, comments, progress=progress)
     problems += _name_renamed_sheets(problems, more)
     errors = [p for p in problems if p.severity == "error"]
     if any(p.row in (None, 1) for p in errors):
@@ -253,7 +281,8 @@ def check_import(
         return texts, None, problems
     counts = {s.title: len(raw[s.key].rows) for s in SHEETS if s.key in raw}
     warnings = [p for p in problems if p.severity == "warning"]
-    return texts, ImportReport(kmap, texts, counts, warnings), problems
+    lost = _comments_lost(comments, texts)
+    return texts, ImportReport(kmap, texts, counts, warnings, lost), problems
 
 
 _UNKNOWN_SHEET = "this is not a sheet Wegwijs knows"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from rapidfuzz import fuzz, process
 
@@ -42,6 +43,29 @@ class SheetProblem:
         return f"{', '.join(where)}: {label}{self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class UnsavedFormula:
+    """A formula cell whose result was never saved in the file, so its value is unknown.
+
+    Files written by scripts (openpyxl, pandas) or some tools hold the formula only; Excel
+    and LibreOffice store the result when they save.
+    """
+
+    cell: str  # where it is, as a spreadsheet names it: ``funds!F7``
+
+    def sentence(self) -> str:
+        return (f"cell {self.cell} holds a formula whose result was never saved in the file, "
+                "so Wegwijs cannot see its value (it would be imported as empty); open the "
+                "file in Excel or LibreOffice and save it, which stores the results, or type "
+                "the value instead of the formula")
+
+
+def cell_reference(sheet: str, row: int, column: int) -> str:
+    """``funds!F7``; a sheet name with spaces or signs is quoted: ``'contact points'!F7``."""
+    name = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{get_column_letter(column)}{row}"
+
+
 # ------------------------------------------------------------------ cell formats
 
 
@@ -65,7 +89,7 @@ def split_list(cell: str) -> list[str]:
 
 
 def cell_text(value: Any) -> str:
-    if value is None:
+    if value is None or isinstance(value, UnsavedFormula):
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""

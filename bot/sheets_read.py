@@ -1,22 +1,25 @@
 """Read a workbook, a CSV file, or a folder or ``.zip`` of CSV files into raw sheets.
 
 Sheets are recognised by name (``funds``, ``contact points`` or ``contact_points``, ...;
-a CSV file by its file name). Rows keep their spreadsheet row numbers for messages.
+a CSV file by its file name). Rows keep their spreadsheet row numbers for messages. A
+workbook's formula cells give their saved result; a formula whose result was never saved
+(files written by scripts) becomes ``UnsavedFormula``, which the row check reports.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.sheets_cells import SheetProblem, cell_text, suggest
+from bot.sheets_cells import SheetProblem, UnsavedFormula, cell_reference, cell_text, suggest
 from bot.sheets_schema import README_TITLE, SHEETS, Sheet, normalise_name, sheet_for_name
 
 
@@ -40,7 +43,7 @@ def _raw_from_rows(sheet: Sheet, name: str, rows: Iterable[Sequence[Any]]) -> Ra
             headers = [cell_text(v) for v in row]
             continue
         values = list(row)
-        if any(cell_text(v) for v in values):
+        if any(cell_text(v) or isinstance(v, UnsavedFormula) for v in values):
             data.append((number, values))
     return RawSheet(sheet, name, headers, data)
 
@@ -111,13 +114,61 @@ def _read_into(source: Path, take: Callable[[str, Iterable[Sequence[Any]]], None
     elif suffix == ".csv":
         take(source.name, _read_csv_text(_decode(source.read_bytes())))
     elif suffix in (".xlsx", ".xlsm"):
+        formulas = _formula_cells(source)
         wb = load_workbook(source, read_only=True, data_only=True)
         try:
             for ws in wb.worksheets:
-                take(ws.title, ws.iter_rows(values_only=True))
+                take(ws.title, _saved_values(ws, formulas.get(ws.title, set())))
         finally:
             wb.close()
     else:
         problems.append(SheetProblem(source.name, None, None,
                                      "give an .xlsx file, a .csv file, or a folder or "
                                      ".zip of .csv files"))
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
+
+
+def _has_formulas(source: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a quick scan of its XML)."""
+    with zipfile.ZipFile(source) as zf:
+        return any(_FORMULA_TAG.search(zf.read(info))
+                   for info in zf.infolist()
+                   if info.filename.startswith("xl/worksheets/")
+                   and info.filename.endswith(".xml"))
+
+
+def _formula_cells(source: Path) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet Wegwijs knows: the (row, column) of every formula cell."""
+    out: dict[str, set[tuple[int, int]]] = {}
+    if not _has_formulas(source):
+        return out  # the usual case; spares reading the workbook twice
+    wb = load_workbook(source, read_only=True, data_only=False)
+    try:
+        for ws in wb.worksheets:
+            if sheet_for_name(ws.title) is None:
+                continue
+            out[ws.title] = {(cell.row, cell.column) for row in ws.iter_rows()
+                             for cell in row if cell.data_type == "f"}
+    finally:
+        wb.close()
+    return out
+
+
+def _saved_values(ws: Any, formulas: set[tuple[int, int]]) -> Iterator[list[Any]]:
+    """The saved cell values, row by row; a formula without a saved result becomes
+    ``UnsavedFormula`` instead of looking empty.
+
+    A formula whose saved result is an empty text is marked ``t="str"`` (Excel and
+    LibreOffice write it so): that one is really empty.
+    """
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        values: list[Any] = []
+        for index, cell in enumerate(row, start=1):
+            if (cell.value is None and (number, index) in formulas
+                    and cell.data_type != "str"):
+                values.append(UnsavedFormula(cell_reference(ws.title, number, index)))
+            else:
+                values.append(cell.value)
+        yield values

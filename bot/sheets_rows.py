@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge_writer import KNOWLEDGE_FILES, Record, render_file
+from bot.knowledge_writer import KNOWLEDGE_FILES, FileComments, Record, render_file
 from bot.sheets_cells import (
     ID_RE,
     Severity,
     SheetProblem,
+    UnsavedFormula,
     cell_text,
     parse_bool,
     parse_date,
@@ -151,6 +152,10 @@ def _parse_sheet(raw: RawSheet, parsed: _Parsed, progress: Callable[[], None]) -
         padded = values + [None] * (len(columns) - len(values))
         for column, value in zip(columns, padded, strict=False):
             if column is None:
+                continue
+            if isinstance(value, UnsavedFormula):
+                problems.append(SheetProblem(raw.name, number, column.header,
+                                             value.sentence()))
                 continue
             try:
                 parsed_value = _parse_cell(column, value)
@@ -318,12 +323,16 @@ def _attach_absences(parsed: _Parsed) -> None:
 
 def sheets_to_texts(
     raw: Mapping[str, RawSheet],
-    headers: Mapping[str, str],
+    comments: Mapping[str, FileComments],
     *,
     progress: Progress | None = None,
 ) -> tuple[dict[str, str], dict[str, list[int]], dict[str, list[Origin]],
            list[SheetProblem]]:
-    """Raw sheets -> YAML texts per file, with record start lines and their origins."""
+    """Raw sheets -> YAML texts per file, with record start lines and their origins.
+
+    ``comments`` per file: its header, and the comments of the file being replaced that
+    go back above (and below) the items that still exist.
+    """
     parsed = _Parsed({}, {}, [])
     total = sum(len(r.rows) for r in raw.values())
     done = 0
@@ -346,8 +355,9 @@ def sheets_to_texts(
     texts: dict[str, str] = {}
     starts: dict[str, list[int]] = {}
     for file in KNOWLEDGE_FILES:
-        texts[file], starts[file] = render_file(parsed.records.get(file, []),
-                                                headers.get(file, ""))
+        kept = comments.get(file, FileComments())
+        texts[file], starts[file] = render_file(parsed.records.get(file, []), kept.header,
+                                                kept)
     return texts, starts, parsed.origins, parsed.problems
 
 

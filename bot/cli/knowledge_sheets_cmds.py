@@ -101,8 +101,28 @@ def import_cmd(
         raise typer.Exit(1) from None
     for p in report.warnings:
         err.print(f"  {p}", markup=False)
+    _say_comments_lost(report.comments_lost)
     summary = ", ".join(f"{n} {title}" for title, n in report.counts.items())
     typer.echo(f"Imported into {into}: {summary}.")
+
+
+_LOST_SHOWN = 10  # comment lines shown per file
+
+
+def _say_comments_lost(lost: dict[str, list[str]]) -> None:
+    """One note naming the files whose comments were not kept, with the comments."""
+    if not lost:
+        return
+    files = ", ".join(f"{file} ({len(lines)})" for file, lines in lost.items())
+    err.print(f"Note: some comments were not kept, in {files}. Comments above an entry, "
+              "right below it and at the top or end of a file are kept; those inside an "
+              "entry, at the end of a line, or above an entry that is gone have no place "
+              "in the new file. Put them back by hand if you need them:", markup=False)
+    for file, lines in lost.items():
+        for line in lines[:_LOST_SHOWN]:
+            err.print(f"  {file}: {line.strip()}", markup=False)
+        if len(lines) > _LOST_SHOWN:
+            err.print(f"  {file}: ... and {len(lines) - _LOST_SHOWN} more", markup=False)
 
 
 @knowledge_app.command("diff")

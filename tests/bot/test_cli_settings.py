@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli._apps import app
 
 runner = CliRunner()
 SECRET = "7312345678:SeCrEtPaRtSeCrEtPaRtSeCrEtPaRt_123"
