@@ -342,7 +342,7 @@ class TermIndex:
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
             verb = None if result & self.key_vocab else (
                 self._participle(token) or self._diminutive(token)
-                or self._adjective_noun(token))
+                or self._adjective_noun(token) or self._english_s(token))
             if verb is None and not result & self.phrase_keys:
                 verb = self._finite(token)
             if verb is not None:
@@ -444,6 +444,16 @@ class TermIndex:
                         continue  # "bij" is not "bijen"; "groe|n" is not a plural
                     if form in self.vocab and keys(form) & self._dutch_keys:
                         return form
+        return None
+
+    def _english_s(self, token: str) -> str | None:
+        """The map's English word behind a short form with "-s" that the stemmers leave
+        alone ("pays" -> "pay" of "pay for")."""
+        if len(token) < 4 or not token.endswith("s") or token.endswith("ss"):
+            return None
+        base = token[:-1]
+        if base in self.vocab and base not in STOPWORDS and keys(base) & self._english_keys:
+            return base
         return None
 
     def _adjective_noun(self, token: str) -> str | None:

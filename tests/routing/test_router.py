@@ -522,3 +522,15 @@ def test_a_compound_with_a_short_everyday_head(router: Router) -> None:
     # "stook|dag": the head "dag" is too short to look up, but an everyday word
     assert router.route("Op een windstille stookdag ruikt de hele straat, wie helpt?",
                         today=DAY).themes[:1] == ("rook",)
+
+
+def test_an_english_form_in_s_finds_the_maps_short_word() -> None:
+    router = _with_themes(Theme("hinder", Text("Hinder", "Nuisance"),
+                                Terms(("lawaai",), ("noise",))))
+    kmap = router.kmap
+    needs = tuple(replace(n, terms=Terms(n.terms.nl, (*n.terms.en, "pay for")))
+                  if n.id == "funding" else n for n in kmap.needs)
+    router = Router(replace(kmap, needs=needs))
+    # "pays" is left alone by the stemmers; the map has "pay for"
+    r = router.route("The noise is awful, who pays for a meter?", today=DAY)
+    assert r.needs[:1] == ("funding",) and r.extra["need_assumed"] is False
