@@ -31,19 +31,9 @@ from bot.sheets import (
 from bot.sheets_schema import SHEETS
 from routing.load import load_knowledge
 from routing.model import KnowledgeMap
+from tests.bot.folders import snapshot
 
 runner = CliRunner()
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-@pytest.fixture
-def eval_copy(eval_knowledge_dir: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(eval_knowledge_dir, target)
-    return target
 
 
 @pytest.fixture(scope="module")
@@ -183,10 +173,10 @@ def test_every_problem_is_reported_and_nothing_is_written(eval_copy: Path, workb
     broken = tmp_path / "broken.xlsx"
     wb.save(broken)
 
-    before = _snapshot(eval_copy)
+    before = snapshot(eval_copy)
     with pytest.raises(ImportFailed) as caught:
         import_knowledge(broken, eval_copy)
-    assert _snapshot(eval_copy) == before
+    assert snapshot(eval_copy) == before
     assert sorted(p.name for p in eval_copy.parent.iterdir()) == ["broken.xlsx", "kaart.xlsx",
                                                                   "knowledge"]
 

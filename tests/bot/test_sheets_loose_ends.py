@@ -18,26 +18,9 @@ from bot.cli._apps import app
 from bot.knowledge_writer import file_comments
 from bot.sheets import ImportFailed, check_import, export_workbook, import_knowledge
 from routing.load import load_knowledge
+from tests.bot.folders import snapshot
 
 runner = CliRunner()
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-@pytest.fixture
-def eval_copy(eval_knowledge_dir: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(eval_knowledge_dir, target)
-    return target
-
-
-@pytest.fixture(scope="module")
-def exported(eval_knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("export") / "kaart.xlsx"
-    export_workbook(load_knowledge(eval_knowledge_dir), path)
-    return path
 
 
 @pytest.fixture
@@ -78,10 +61,10 @@ def test_a_formula_without_a_saved_value_blocks_the_import(eval_copy: Path,
         "open until": "=DATE(2026,12,31)",
         "name": '="Fonds " & "Schone Buurt"',
     })
-    before = _snapshot(eval_copy)
+    before = snapshot(eval_copy)
     with pytest.raises(ImportFailed) as caught:
         import_knowledge(workbook, eval_copy)
-    assert _snapshot(eval_copy) == before
+    assert snapshot(eval_copy) == before
     at_row = [p for p in caught.value.problems if p.sheet == "funds" and p.row == row]
     assert {p.column for p in at_row} == set(letters)  # one problem per cell, no others
     assert all(p.severity == "error" for p in at_row)

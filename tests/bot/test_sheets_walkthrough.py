@@ -15,17 +15,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 from bot.cli._apps import app
-from bot.sheets import ImportFailed, export_workbook, import_knowledge
+from bot.sheets import ImportFailed, import_knowledge
 from routing.load import load_knowledge
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def exported(eval_knowledge_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("walk") / "kenniskaart.xlsx"
-    export_workbook(load_knowledge(eval_knowledge_dir), path)
-    return path
 
 
 @pytest.fixture
