@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.report import queries
-from bot.report.data import ReportData, aggregate
+from bot.report.data import NATIONAL_LABEL, ReportData, aggregate
 from bot.report.mask import known_words
 from bot.report.page import render
 from bot.workdays import add_working_days
@@ -28,7 +28,7 @@ def labels_from_map(kmap: KnowledgeMap | None) -> dict[str, str]:
     """Readable Dutch names for theme, need and region ids."""
     if kmap is None:
         return {}
-    out: dict[str, str] = {"nl": "landelijk"}
+    out: dict[str, str] = {"nl": NATIONAL_LABEL}
     out.update({t.id: t.label.nl for t in kmap.themes})
     out.update({n.id: n.label.nl for n in kmap.needs})
     out.update({r.id: r.name for r in kmap.regions})

@@ -95,7 +95,7 @@ def region_name(region: str, labels: Mapping[str, str]) -> str:
     if region in labels:
         return labels[region]
     if region == "nl":
-        return "landelijk"
+        return NATIONAL_LABEL
     return "-".join(part[:1].upper() + part[1:] for part in region.split("-"))
 
 
@@ -111,7 +111,9 @@ def _ranked(counter: Counter[str], labels: Mapping[str, str], *,
 
 # ------------------------------------------------------------------ aggregation
 
-ACCEPT_BUCKETS = ("< 1 uur", "1–4 uur", "4 uur – 1 werkdag", "1–2 werkdagen", "> 2 werkdagen")
+ACCEPT_BUCKETS = ("< 1 uur / < 1 h", "1–4 uur / 1–4 h", "4 uur – 1 werkdag / 4 h – 1 working day",
+                  "1–2 werkdagen / 1–2 working days", "> 2 werkdagen / > 2 working days")
+NATIONAL_LABEL = "landelijk / national"
 HELPED_LABELS = {"yes": "ja / yes", "partly": "deels / partly", "no": "nee / no"}
 
 

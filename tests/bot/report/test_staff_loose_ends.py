@@ -60,6 +60,16 @@ def test_the_page_has_no_dutch_only_remainder_labels() -> None:
     assert f'fill="{OTHER_COLOUR}" data-label="2026-W46|(onbekend' not in html
 
 
+def test_national_and_the_time_to_accept_buckets_are_in_both_languages() -> None:
+    facts = [_fact("zwerfafval", "nl")]
+    data = aggregate(start=dt.date(2026, 11, 9), end=dt.date(2026, 11, 15), questions=facts,
+                     cases=[], checkins=[], labels={},
+                     add_working_days=lambda t, d: t + dt.timedelta(days=d), now=NOW)
+    assert dict(data.by_province) == {"landelijk / national": 1}
+    assert data.accept_buckets[0][0] == "< 1 uur / < 1 h"
+    assert all(" / " in label for label, _ in data.accept_buckets)
+
+
 # ------------------------------------------------------------ dates as staff type them
 
 
