@@ -42,3 +42,10 @@ def test_an_everyday_english_word_is_not_taken_for_a_map_word(router: Router) ->
     # "seniors" is one letter from "sensors" (measuring air quality)
     r = router.route("A chess club for seniors in Zwolle, any funding?", today=DAY)
     assert "measurement" not in r.needs and "luchtkwaliteit" not in r.themes
+
+
+def test_asking_what_to_do_is_a_question_for_advice_not_money(router: Router) -> None:
+    for text in ("Het is zo lawaaiig in onze straat in Utrecht, wat kunnen we doen?",
+                 "Our street in Utrecht is so noisy at night, what can we do?"):
+        r = router.route(text, today=DAY)
+        assert r.needs[:1] == ("knowledge",) and r.extra["need_assumed"] is False, text
