@@ -4,8 +4,10 @@ Phrases come from the map only: theme and need terms and labels, entry names and
 Each phrase points at the themes, needs or entries it is evidence for, with a weight that
 falls when the phrase is shared by several targets, is a setting word ("buurt"), or is
 also a need's term (a method word like "sensor"). Query tokens are compared by their
-stems; tokens unknown to the map get a typo correction against its vocabulary (rapidfuzz,
-OSA distance) or a Dutch compound split. The entries also become arrays
+stems; tokens unknown to the map are looked up as a form of a map word (Dutch participles,
+finite verbs, diminutives, separable verbs written apart; adjectives in -ig or English -y;
+English -s), else get a typo correction against its vocabulary (rapidfuzz, OSA distance,
+everyday words left alone) or a Dutch compound split. The entries also become arrays
 (``EntryArrays``) so that every entry is scored at once.
 """
 

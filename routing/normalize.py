@@ -174,7 +174,6 @@ def canonical_stem(token: str) -> str:
     return min(keys(token), key=lambda k: (len(k), k))
 
 
-
 # "ik ben 17": a speaker who gives an age this young is a young person, and says so in
 # the words a map uses for them. Plural forms are left alone: "we zijn 15" is as often a
 # head count as an age.
