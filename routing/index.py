@@ -213,6 +213,8 @@ class TermIndex:
         self._position_cache: dict[str, frozenset[str]] = {}
         # per compound token: the keys of its left part, which modifies the head
         self._modifier_cache: dict[str, frozenset[str]] = {}
+        # per token: the keys of the map word it is a slip for (that word, not a part of it)
+        self._same_word: dict[str, frozenset[str]] = {}
         self._content_cache: dict[frozenset[str], tuple[Phrase, ...]] = {}
         self._joined_cache: dict[str, tuple[Phrase, ...]] = {}
         self._pair_cache: dict[tuple[str, str], tuple[Phrase, ...]] = {}
@@ -352,6 +354,8 @@ class TermIndex:
             corrected = None if result & self.key_vocab else self._correct(token)
             if corrected is not None:
                 result = result | keys(corrected)
+            if corrected is not None and len(self._same_word) < _CACHE_LIMIT:
+                self._same_word[token] = keys(corrected)
             elif not result & self.phrase_keys:
                 result = result | self._compound_keys(token)
         if len(self._position_cache) < _CACHE_LIMIT:
@@ -664,7 +668,7 @@ class TermIndex:
                 if phrase.lang and lang and phrase.lang != lang and (token,) != phrase.text:
                     continue
                 factor = 1.0
-                if not phrase.token_keys[0] & own:
+                if not phrase.token_keys[0] & (own | self._same_word.get(token, own)):
                     # a part of a compound tells less than the word itself
                     factor = _PART_FACTOR
                     if phrase.token_keys[0] & modifier:

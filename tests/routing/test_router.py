@@ -534,3 +534,14 @@ def test_an_english_form_in_s_finds_the_maps_short_word() -> None:
     # "pays" is left alone by the stemmers; the map has "pay for"
     r = router.route("The noise is awful, who pays for a meter?", today=DAY)
     assert r.needs[:1] == ("funding",) and r.extra["need_assumed"] is False
+
+
+def test_a_mended_slip_weighs_as_the_word_itself(router: Router) -> None:
+    # "houtkahcel" is the map's "houtkachel", not a part of it: the same evidence
+    def rook(text: str) -> float:
+        scores = router.route(text, today=DAY).extra["theme_scores"]
+        assert isinstance(scores, dict)
+        return float(scores["rook"])
+
+    assert rook("De houtkahcel van de buren walmt, wie helpt?") == rook(
+        "De houtkachel van de buren walmt, wie helpt?")
