@@ -186,8 +186,9 @@ YOUNG_AGES = range(10, 26)
 
 def speaker_age_as_word(toks: list[str]) -> list[str]:
     """``toks`` with a young speaker's stated age replaced by the word for young people."""
-    for i in range(2, len(toks)):
-        word = _SPEAKER.get((toks[i - 2], toks[i - 1]))
+    for i in range(1, len(toks)):
+        word = "youth" if toks[i - 1] == "im" else (  # "im 16": "I'm" without apostrophe
+            _SPEAKER.get((toks[i - 2], toks[i - 1])) if i >= 2 else None)
         if word is None:
             continue
         age = _AGE.fullmatch(toks[i])

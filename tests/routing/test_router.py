@@ -460,7 +460,8 @@ def test_a_young_speakers_age_speaks_for_the_maps_youth_word() -> None:
                                 Terms(("jongeren",), ("youth",))))
     for text in ("ik ben 16 en wil een bijenhotel op school, wie betaalt dat?",
                  "Ik ben 19 jaar. Wie betaalt een bijenhotel op school?",
-                 "I'm 17 and want to help bees at school, any grant?"):
+                 "I'm 17 and want to help bees at school, any grant?",
+                 "im 16 and want to help bees at school, any grant?"):
         assert router.route(text, today=DAY).themes[:1] == ("jeugd",), text
     # a head count, an older speaker, or a number that counts things says nothing of age
     for text in ("We zijn 16 vrijwilligers en willen een bijenhotel, wie betaalt dat?",
