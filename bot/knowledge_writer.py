@@ -283,7 +283,6 @@ def leading_comment(text: str) -> str:
     return "\n".join(kept).strip("\n")
 
 
-
 # ------------------------------------------------------------------ comments of a file
 
 

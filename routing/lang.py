@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from routing.normalize import with_y_forms
+
 # Words that are frequent in one language and rare in the other (folded, lower case).
 _NL = frozenset(
     [
@@ -16,7 +18,7 @@ _NL = frozenset(
         "straat", "subsidie", "geld"
     ]
 )
-_NL |= {w.replace("ij", "y") for w in _NL if "ij" in w}  # "ij" typed as "y": "myn", "wy"
+_NL = with_y_forms(_NL)  # "ij" typed as "y": "myn", "wy"
 _EN = frozenset(
     [
         "the", "a", "an", "and", "of", "i", "you", "we", "our", "my", "is", "are", "not", "what",
