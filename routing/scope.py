@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 from routing.lexicon import common_words
 from routing.normalize import STOPWORDS, canonical_stem, with_y_forms
 
-Kind = Literal["personal", "neighbour", "job", "spam", "greeting"]
+Kind = Literal["personal", "neighbour", "job", "spam", "greeting", "general"]
 
 # Words that point at a personal matter for a government office, the police or a company.
 _PERSONAL = [
@@ -50,6 +50,13 @@ _SPAM = [
 ]
 _SPAM_PHRASES = ("click here", "klik hier", "gift card", "dm us", "dm me", "act now",
                  "limited time", "bank details", "klik op de link", "click the link")
+# Everyday information the desk has no part in: the weather, the time.
+_GENERAL = ["weerbericht", "weersverwachting", "weerman", "weervrouw", "weerapp", "forecast"]
+_GENERAL_PHRASES = ("het weer morgen", "het weer vandaag", "het weer dit weekend",
+                    "het weer zaterdag", "het weer zondag", "hoe is het weer",
+                    "wat is het weer", "wat voor weer", "wat wordt het weer",
+                    "hoe wordt het weer", "the weather", "what time is it",
+                    "hoe laat is het")
 _GREETING = [
     "hoi", "hallo", "hi", "hello", "hey", "hee", "hoihoi", "goedemorgen", "goedemiddag",
     "goedenavond", "morning", "test", "testing", "testen", "ping", "yo", "dag", "doei", "bye",
@@ -68,7 +75,8 @@ _GREETINGS = frozenset(_GREETING)
 _SINGULAR = with_y_forms(frozenset(["ik", "mijn", "mij", "me", "i", "my", "mine"]))
 
 _STEMS = {kind: frozenset(canonical_stem(w) for w in words) for kind, words in (
-    ("personal", _PERSONAL), ("neighbour", _NEIGHBOUR), ("job", _JOB), ("spam", _SPAM))}
+    ("personal", _PERSONAL), ("neighbour", _NEIGHBOUR), ("job", _JOB), ("spam", _SPAM),
+    ("general", _GENERAL))}
 
 REDIRECTS: dict[Kind, dict[str, str]] = {
     "personal": {
@@ -100,6 +108,14 @@ REDIRECTS: dict[Kind, dict[str, str]] = {
         "en": "This message does not look like a question from an initiative. Wegwijs helps "
               "community initiatives find funds, desks and networks.",
     },
+    "general": {
+        "nl": "Daar kan ik je helaas niet mee helpen: voor het weer, de tijd of andere "
+              "algemene vragen kun je beter elders kijken. Wegwijs helpt initiatieven uit de "
+              "buurt op weg naar fondsen, loketten en netwerken.",
+        "en": "I can't help with that, sorry: for the weather, the time or other general "
+              "questions, please look elsewhere. Wegwijs helps community initiatives find "
+              "funds, desks and networks.",
+    },
     "greeting": {
         "nl": "Hoi! Ik ben Wegwijs. Vertel in een paar zinnen wat jullie initiatief doet en "
               "waar je hulp bij zoekt, dan zoek ik de juiste plek voor je.",
@@ -109,7 +125,8 @@ REDIRECTS: dict[Kind, dict[str, str]] = {
 }
 
 
-_WORDS = {"personal": _PERSONAL, "neighbour": _NEIGHBOUR, "job": _JOB, "spam": _SPAM}
+_WORDS = {"personal": _PERSONAL, "neighbour": _NEIGHBOUR, "job": _JOB, "spam": _SPAM,
+          "general": _GENERAL}
 # Words that mean something else at the end of a compound ("geluidsbelasting" is noise load).
 _NOT_AS_HEAD = frozenset(["belasting"])
 
@@ -149,8 +166,9 @@ def _cues(phrases: Sequence[str]) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((f" {p} ", frozenset(p.split())) for p in phrases)
 
 
-_SPAM_CUES, _PERSONAL_CUES, _JOB_CUES = (_cues(_SPAM_PHRASES), _cues(_PERSONAL_PHRASES),
-                                         _cues(_JOB_PHRASES))
+_SPAM_CUES, _PERSONAL_CUES, _JOB_CUES, _GENERAL_CUES = (
+    _cues(_SPAM_PHRASES), _cues(_PERSONAL_PHRASES), _cues(_JOB_PHRASES),
+    _cues(_GENERAL_PHRASES))
 
 
 def _phrase_hits(joined: str, present: frozenset[str],
@@ -170,7 +188,7 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
         return None  # no words at all
     if all(t.isdigit() or t in _GREETINGS or (t in STOPWORDS and len(t) <= 3) for t in toks):
         return "greeting"
-    hits = {"personal": 0, "neighbour": 0, "job": 0, "spam": 0}
+    hits = {"personal": 0, "neighbour": 0, "job": 0, "spam": 0, "general": 0}
     for t in toks:  # the lexicon kinds of every word, looked up once
         for kind in _token_kinds(t):
             hits[kind] += 1
@@ -190,6 +208,9 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
     neighbour = hits["neighbour"]
     if neighbour and singular and not collective and in_scope_evidence < 1.0:
         return "neighbour"
+    if in_scope_evidence < 1.0 and (
+            hits["general"] or _phrase_hits(joined, present, _GENERAL_CUES)):
+        return "general"
     return None
 
 

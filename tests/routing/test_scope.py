@@ -24,6 +24,11 @@ from routing.scope import REDIRECTS, classify, redirect
     ("mijn buuurman zet zijn auto altijd voor mijn deur", "neighbour"),
     # "ij" typed as "y"
     ("myn buurman zet zyn auto altyd voor myn deur", "neighbour"),
+    # everyday information the desk has no part in
+    ("Hoe wordt het weer dit weekend?", "general"),
+    ("what is the weather like tomorrow", "general"),
+    ("wat zegt het weerbericht", "general"),
+    ("hoe laat is het nu eigenlijk", "general"),
 ])
 def test_out_of_scope_kinds(text: str, kind: str) -> None:
     assert classify(tokens(text), 0.0) == kind
@@ -46,6 +51,12 @@ def test_out_of_scope_kinds(text: str, kind: str) -> None:
 def test_initiative_questions_stay_in_scope(text: str) -> None:
     evidence = 1.0 if "houtrook" in text else 0.0
     assert classify(tokens(text), evidence) is None
+
+
+def test_weather_for_an_initiative_stays_in_scope() -> None:
+    """With the map's themes recognised, the weather is part of an initiative's plan."""
+    assert classify(tokens("Hoe wordt het weer zaterdag voor onze opruimactie?"), 1.0) is None
+    assert classify(tokens("we willen het weer beter maken in de buurt"), 0.0) is None
 
 
 def test_redirects_exist_in_both_languages() -> None:
