@@ -464,8 +464,9 @@ class TermIndex:
 
     def _adjective_noun(self, token: str) -> str | None:
         """The map's noun behind an adjective made from it: English -y ("noisy" -> "noise",
-        "smelly" -> "smell", "muddy" -> "mud", "lonely" -> "loneliness") and Dutch -ig
-        ("lawaaiig" -> "lawaai", "stoffig" -> "stof")."""
+        "smelly" -> "smell", "muddy" -> "mud", "lonely" -> "loneliness"), Dutch -ig
+        ("lawaaiig" -> "lawaai", "stoffig" -> "stof") and the Dutch noun of quality in -te
+        ("stil" -> "stilte", "droog" -> "droogte")."""
         if token.endswith("ig") and len(token) >= 6:
             base = token[:-2]
             for form in (base, base[:-1] if base[-1] == base[-2] else ""):
@@ -473,6 +474,14 @@ class TermIndex:
                         and keys(form) & self._dutch_keys:
                     return form
             return None
+        if len(token) >= 4 and token not in STOPWORDS:
+            # Dutch noun of quality in -te: "stil(le)" -> "stilte", "droog" -> "droogte"
+            base = token[:-1] if token.endswith("e") else token
+            if token.endswith("e") and base[-1] == base[-2]:
+                base = base[:-1]  # "stille" -> "stil"
+            form = base + "te"
+            if form in self.vocab and keys(form) & self._dutch_keys:
+                return form
         if not token.endswith("y") or len(token) < 5:
             return None
         base = token[:-1]

@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 from routing.lexicon import common_words
 from routing.normalize import STOPWORDS, canonical_stem, with_y_forms
 
-Kind = Literal["personal", "neighbour", "job", "spam", "greeting", "general"]
+Kind = Literal["personal", "consumer", "neighbour", "job", "spam", "greeting", "general"]
 
 # Words that point at a personal matter for a government office, the police or a company.
 _PERSONAL = [
@@ -31,6 +31,13 @@ _PERSONAL = [
 _PERSONAL_PHRASES = ("tax return", "parking ticket", "speeding ticket", "id card",
                      "driving licence", "driver s license", "driving license",
                      "housing benefit", "child benefit", "unemployment benefit")
+# Words of a household's own dealings with a company: a supplier, a bill, customer service.
+_CONSUMER = [
+    "leverancier", "klantenservice", "maandbedrag", "termijnbedrag", "abonnement", "webshop",
+    "bestelling", "garantie", "terugbetaling", "provider", "refund", "warranty"
+]
+_CONSUMER_PHRASES = ("customer service", "my bill", "my contract", "mijn contract",
+                     "mijn rekening")
 _NEIGHBOUR = [
     "buurman", "buurvrouw", "buren", "bovenburen", "onderburen", "neighbour", "neighbor",
     "neighbours"
@@ -56,7 +63,8 @@ _GENERAL_PHRASES = ("het weer morgen", "het weer vandaag", "het weer dit weekend
                     "het weer zaterdag", "het weer zondag", "hoe is het weer",
                     "wat is het weer", "wat voor weer", "wat wordt het weer",
                     "hoe wordt het weer", "the weather", "what time is it",
-                    "hoe laat is het")
+                    "hoe laat is het", "will it rain", "is it going to rain",
+                    "gaat het regenen", "gaat het morgen regenen", "regent het morgen")
 _GREETING = [
     "hoi", "hallo", "hi", "hello", "hey", "hee", "hoihoi", "goedemorgen", "goedemiddag",
     "goedenavond", "morning", "test", "testing", "testen", "ping", "yo", "dag", "doei", "bye",
@@ -75,8 +83,8 @@ _GREETINGS = frozenset(_GREETING)
 _SINGULAR = with_y_forms(frozenset(["ik", "mijn", "mij", "me", "i", "my", "mine"]))
 
 _STEMS = {kind: frozenset(canonical_stem(w) for w in words) for kind, words in (
-    ("personal", _PERSONAL), ("neighbour", _NEIGHBOUR), ("job", _JOB), ("spam", _SPAM),
-    ("general", _GENERAL))}
+    ("personal", _PERSONAL), ("consumer", _CONSUMER), ("neighbour", _NEIGHBOUR), ("job", _JOB),
+    ("spam", _SPAM), ("general", _GENERAL))}
 
 REDIRECTS: dict[Kind, dict[str, str]] = {
     "personal": {
@@ -87,6 +95,16 @@ REDIRECTS: dict[Kind, dict[str, str]] = {
         "en": "This looks like a personal matter (such as taxes, benefits, a passport, a fine "
               "or reporting a crime). Your municipality, the tax office or the police can help "
               "you best. Wegwijs helps community initiatives find funds, desks and networks.",
+    },
+    "consumer": {
+        "nl": "Een klacht of vraag over je eigen leverancier, abonnement of aankoop kun je het "
+              "beste eerst bij de klantenservice van dat bedrijf melden; kom je er niet uit, "
+              "dan wijst ConsuWijzer je de weg. Wegwijs helpt initiatieven uit de buurt op weg "
+              "naar fondsen, loketten en netwerken.",
+        "en": "A complaint or question about your own supplier, subscription or purchase is "
+              "best raised with that company's customer service first; if that does not "
+              "help, ConsuWijzer shows the way. Wegwijs helps community initiatives find "
+              "funds, desks and networks.",
     },
     "neighbour": {
         "nl": "Vervelend dat je last hebt van je buren. Bij een burenruzie kan buurtbemiddeling "
@@ -125,8 +143,8 @@ REDIRECTS: dict[Kind, dict[str, str]] = {
 }
 
 
-_WORDS = {"personal": _PERSONAL, "neighbour": _NEIGHBOUR, "job": _JOB, "spam": _SPAM,
-          "general": _GENERAL}
+_WORDS = {"personal": _PERSONAL, "consumer": _CONSUMER, "neighbour": _NEIGHBOUR, "job": _JOB,
+          "spam": _SPAM, "general": _GENERAL}
 # Words that mean something else at the end of a compound ("geluidsbelasting" is noise load).
 _NOT_AS_HEAD = frozenset(["belasting"])
 
@@ -166,9 +184,9 @@ def _cues(phrases: Sequence[str]) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((f" {p} ", frozenset(p.split())) for p in phrases)
 
 
-_SPAM_CUES, _PERSONAL_CUES, _JOB_CUES, _GENERAL_CUES = (
-    _cues(_SPAM_PHRASES), _cues(_PERSONAL_PHRASES), _cues(_JOB_PHRASES),
-    _cues(_GENERAL_PHRASES))
+_SPAM_CUES, _PERSONAL_CUES, _CONSUMER_CUES, _JOB_CUES, _GENERAL_CUES = (
+    _cues(_SPAM_PHRASES), _cues(_PERSONAL_PHRASES), _cues(_CONSUMER_PHRASES),
+    _cues(_JOB_PHRASES), _cues(_GENERAL_PHRASES))
 
 
 def _phrase_hits(joined: str, present: frozenset[str],
@@ -188,7 +206,7 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
         return None  # no words at all
     if all(t.isdigit() or t in _GREETINGS or (t in STOPWORDS and len(t) <= 3) for t in toks):
         return "greeting"
-    hits = {"personal": 0, "neighbour": 0, "job": 0, "spam": 0, "general": 0}
+    hits = dict.fromkeys(_WORDS, 0)
     for t in toks:  # the lexicon kinds of every word, looked up once
         for kind in _token_kinds(t):
             hits[kind] += 1
@@ -202,6 +220,9 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
     personal = hits["personal"] + _phrase_hits(joined, present, _PERSONAL_CUES)
     if personal and not collective:
         return "personal"
+    consumer = hits["consumer"] + _phrase_hits(joined, present, _CONSUMER_CUES)
+    if consumer and not collective and in_scope_evidence < 1.0:
+        return "consumer"
     job = hits["job"] + _phrase_hits(joined, present, _JOB_CUES)
     if job and not collective and in_scope_evidence < 1.0:
         return "job"

@@ -519,6 +519,14 @@ def test_an_adjective_made_from_a_noun_finds_the_maps_noun() -> None:
         assert router.route(text, today=DAY).themes[:1] == ("hinder",), text
 
 
+def test_a_dutch_adjective_finds_its_noun_of_quality() -> None:
+    router = _with_themes(Theme("rust", Text("Rust", "Quiet"), Terms(("stilte", "droogte"), ())))
+    for text in ("Achter ons dorp ligt een heerlijk stil stuk polder, hoe houden we dat zo?",
+                 "Het is zo droog in onze tuinen, wie helpt?",
+                 "We willen de stille plekken in het dorp beschermen"):
+        assert router.route(text, today=DAY).themes[:1] == ("rust",), text
+
+
 def test_a_compound_with_a_short_everyday_head(router: Router) -> None:
     # "stook|dag": the head "dag" is too short to look up, but an everyday word
     assert router.route("Op een windstille stookdag ruikt de hele straat, wie helpt?",

@@ -29,6 +29,12 @@ from routing.scope import REDIRECTS, classify, redirect
     ("what is the weather like tomorrow", "general"),
     ("wat zegt het weerbericht", "general"),
     ("hoe laat is het nu eigenlijk", "general"),
+    ("gaat het morgen regenen in Utrecht?", "general"),
+    ("will it rain on saturday? we have something outdoors", "general"),
+    # a household's own dealings with a company
+    ("mijn energieleverancier heeft het maandbedrag verdubbeld, waar kan ik klagen?", "consumer"),
+    ("the customer service of my phone company never answers, who can I complain to",
+     "consumer"),
 ])
 def test_out_of_scope_kinds(text: str, kind: str) -> None:
     assert classify(tokens(text), 0.0) == kind
@@ -45,6 +51,8 @@ def test_out_of_scope_kinds(text: str, kind: str) -> None:
     "Hoe gaat het met onze aanvraag voor de moestuin?",
     # everyday words one letter from a lexicon word ("stolen", "hiring")
     "Ik zoek stoelen voor het buurthuis, wie helpt?",
+    "Als het hard gaat regenen loopt onze straat onder, wat kunnen we doen?",
+    "Wij zoeken een leverancier van prikstokken voor onze opruimactie",
     "I'm hiking with the kids along the river to pick up litter, any grant?",
     "",
 ])
