@@ -49,3 +49,14 @@ def test_asking_what_to_do_is_a_question_for_advice_not_money(router: Router) ->
                  "Our street in Utrecht is so noisy at night, what can we do?"):
         r = router.route(text, today=DAY)
         assert r.needs[:1] == ("knowledge",) and r.extra["need_assumed"] is False, text
+
+
+@pytest.mark.parametrize(("text", "need"), [
+    ("Our repair cafe in Zwolle wants to get noticed, any ideas?", "visibility"),
+    ("How do we get into the local paper with our clean-up in Utrecht?", "visibility"),
+    ("Who do we talk to about a bench in the park in Utrecht?", "network"),
+    ("Moeten we het melden bij de gemeente als we de straat versieren in Zwolle?", "permit"),
+    ("Do we need to notify the council before a street party in Deventer?", "permit"),
+])
+def test_everyday_phrasings_of_a_need(router: Router, text: str, need: str) -> None:
+    assert need in router.route(text, today=DAY).needs, text
