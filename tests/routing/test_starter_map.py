@@ -60,3 +60,9 @@ def test_asking_what_to_do_is_a_question_for_advice_not_money(router: Router) ->
 ])
 def test_everyday_phrasings_of_a_need(router: Router, text: str, need: str) -> None:
     assert need in router.route(text, today=DAY).needs, text
+
+
+def test_a_hum_is_noise(router: Router) -> None:
+    for text in ("Er is al weken een zoemtoon in onze wijk in Utrecht, wie kan dat meten?",
+                 "There is a constant hum in our street in Zwolle at night, who can help?"):
+        assert router.route(text, today=DAY).themes[:1] == ("geluid",), text
