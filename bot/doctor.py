@@ -12,7 +12,6 @@ or a database password.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import SecretStr, ValidationError
 
 from bot.settings import Settings
+from bot.telegram_token import token_sentence
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -138,30 +138,11 @@ def _migration_finding(status: SchemaStatus, known: set[str]) -> Finding:
                    f"at {status.current}, newest is {status.head}: run `wegwijs db upgrade`")
 
 
-#: A Bot API token as @BotFather gives it: the bot's number, a colon, then the secret part.
-_TELEGRAM_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}", re.ASCII)
-_AROUND = " \t\r\n\"'`\u00a0\u2018\u2019\u201c\u201d"
-
-
-def telegram_token_problems(token: str) -> list[str]:
-    """What is wrong with the token's form, offline, as phrases that never quote it: spaces,
-    line breaks or quotes pasted around it; not digits, a colon and 30+ of [A-Za-z0-9_-]."""
-    core = token.strip(_AROUND)
-    problems = []
-    if core != token:
-        problems.append("has spaces or quotes around it (pasted by accident?): remove them")
-    if not _TELEGRAM_TOKEN.fullmatch(core):
-        problems.append("does not look like a Telegram bot token (digits, a colon, then 30 "
-                        "or more letters, digits, - or _): copy it again from @BotFather")
-    return problems
-
-
 def _telegram_finding(settings: Settings) -> Finding:
     if settings.telegram_token:
-        problems = telegram_token_problems(settings.telegram_token.get_secret_value())
-        if problems:
-            return Finding("telegram", "fail",
-                           "WEGWIJS_TELEGRAM_TOKEN is set but " + "; it ".join(problems))
+        problem = token_sentence(settings.telegram_token.get_secret_value())
+        if problem:
+            return Finding("telegram", "fail", problem)
         mode = "webhook" if settings.telegram_webhook_url else "long polling"
         detail = f"token set; {mode}"
         if settings.telegram_webhook_url:

@@ -60,6 +60,29 @@ class UnsavedFormula:
                 "the value instead of the formula")
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorCell(UnsavedFormula):
+    """A cell holding an Excel error value (``#N/A``, ``#REF!``, ``#DIV/0!``, ``#SPILL!``...)
+    instead of a value: the saved result of a formula that failed (``formula``), or such a
+    result pasted as a value. A cell the file marks as an error, never a text that merely
+    starts with ``#`` (a hashtag in a description is text).
+
+    A kind of ``UnsavedFormula``, so every check that stops at a formula without a usable
+    value stops here too, naming the cell with ``sentence()``.
+    """
+
+    error: str = "#N/A"  # the error as the spreadsheet shows it
+    formula: bool = True
+
+    def sentence(self) -> str:
+        if self.formula:
+            return (f"cell {self.cell} holds a formula that gives the error {self.error} "
+                    "instead of a value; fix the formula, or replace it with the value "
+                    "you mean")
+        return (f"cell {self.cell} holds the error {self.error} (the failed result of a "
+                "formula, pasted as a value) instead of a value; type the value you mean")
+
+
 def cell_reference(sheet: str, row: int, column: int) -> str:
     """``funds!F7``; a sheet name with spaces or signs is quoted: ``'contact points'!F7``."""
     name = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"

@@ -3,7 +3,9 @@
 Sheets are recognised by name (``funds``, ``contact points`` or ``contact_points``, ...;
 a CSV file by its file name). Rows keep their spreadsheet row numbers for messages. A
 workbook's formula cells give their saved result; a formula whose result was never saved
-(files written by scripts) becomes ``UnsavedFormula``, which the row check reports.
+(files written by scripts) becomes ``UnsavedFormula``, and a cell whose value is an Excel
+error (``#N/A``, ``#REF!``...: a formula that failed) becomes ``ErrorCell``; the row check
+reports both and stops the import.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from bot.sheets_cells import SheetProblem, UnsavedFormula, cell_reference, cell_text, suggest
+from bot.sheets_cells import (
+    ErrorCell,
+    SheetProblem,
+    UnsavedFormula,
+    cell_reference,
+    cell_text,
+    suggest,
+)
 from bot.sheets_schema import README_TITLE, SHEETS, Sheet, normalise_name, sheet_for_name
 
 
@@ -158,15 +167,21 @@ def _formula_cells(source: Path) -> dict[str, set[tuple[int, int]]]:
 
 def _saved_values(ws: Any, formulas: set[tuple[int, int]]) -> Iterator[list[Any]]:
     """The saved cell values, row by row; a formula without a saved result becomes
-    ``UnsavedFormula`` instead of looking empty.
+    ``UnsavedFormula`` instead of looking empty, an error value (``t="e"`` in the file)
+    ``ErrorCell`` instead of looking like the text ``#N/A``.
 
     A formula whose saved result is an empty text is marked ``t="str"`` (Excel and
-    LibreOffice write it so): that one is really empty.
+    LibreOffice write it so): that one is really empty. A text that starts with ``#`` is
+    stored as text, not as an error: it stays text.
     """
     for number, row in enumerate(ws.iter_rows(), start=1):
         values: list[Any] = []
         for index, cell in enumerate(row, start=1):
-            if (cell.value is None and (number, index) in formulas
+            if cell.data_type == "e":
+                values.append(ErrorCell(cell_reference(ws.title, number, index),
+                                        error=cell_text(cell.value) or "#N/A",
+                                        formula=(number, index) in formulas))
+            elif (cell.value is None and (number, index) in formulas
                     and cell.data_type != "str"):
                 values.append(UnsavedFormula(cell_reference(ws.title, number, index)))
             else:

@@ -1,7 +1,9 @@
 """Command: ``wegwijs serve``: the desk with every configured chat channel, until stopped.
 
 A channel is configured when its credentials are in the environment (``WEGWIJS_TELEGRAM_TOKEN``,
-the ``WEGWIJS_MATRIX_*`` settings). SIGTERM / SIGINT stop it cleanly; everything lives in the
+the ``WEGWIJS_MATRIX_*`` settings); a Telegram token that is not in @BotFather's form (quotes
+or spaces pasted around it, a piece missing) stops ``serve`` with doctor's sentence and exit 1
+before it connects anywhere. SIGTERM / SIGINT stop it cleanly; everything lives in the
 database, so a restart continues where it was.
 """
 
@@ -35,6 +37,17 @@ def configured_channel_names(settings: Settings) -> list[str]:
     """The names of the channels ``build_channels`` would start, without starting any."""
     names = ["telegram"] if settings.telegram_token is not None else []
     return names + (["matrix"] if settings.matrix_homeserver is not None else [])
+
+
+def telegram_token_refusal(settings: Settings) -> str | None:
+    """Why ``serve`` will not start with this Telegram token, or None: its form, checked
+    offline with doctor's sentence (``bot.telegram_token``), never quoting the token. A
+    token with quotes or spaces pasted around it is refused, not stripped."""
+    from bot.telegram_token import token_sentence
+
+    if settings.telegram_token is None:
+        return None
+    return token_sentence(settings.telegram_token.get_secret_value())
 
 
 def build_channels(settings: Settings, engine: Engine, *,
@@ -159,6 +172,11 @@ def serve(
         settings.database_url = database_url
     if knowledge:
         settings.knowledge = knowledge
+    # A malformed token would start the desk and fail later against Telegram with an
+    # opaque error: say what is wrong first, before connecting anywhere (database
+    # included) and before any log line, so the sentence is all the operator sees.
+    if refusal := telegram_token_refusal(settings):
+        raise _fail(refusal, code=1)
     configure_logging(settings)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings))

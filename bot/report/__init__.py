@@ -19,18 +19,28 @@ from bot.report.data import NATIONAL_LABEL, ReportData, aggregate
 from bot.report.mask import known_words
 from bot.report.page import render
 from bot.workdays import add_working_days
-from routing.model import KnowledgeMap
+from routing.model import KnowledgeMap, Text
 
-__all__ = ["build_report", "collect", "labels_from_map"]
+__all__ = ["bilingual", "build_report", "collect", "labels_from_map"]
+
+
+def bilingual(label: Text) -> str:
+    """A map label as the report shows it: "Zwerfafval / Litter", like the report's own
+    labels; only the Dutch when the map gives no English or the same word ("Water")."""
+    nl, en = label.nl.strip(), (label.en or "").strip()
+    if not en or en.casefold() == nl.casefold():
+        return nl
+    return f"{nl} / {en}"
 
 
 def labels_from_map(kmap: KnowledgeMap | None) -> dict[str, str]:
-    """Readable Dutch names for theme, need and region ids."""
+    """Readable names for theme, need and region ids: themes and needs in Dutch and
+    English (``bilingual``), provinces by their one name."""
     if kmap is None:
         return {}
     out: dict[str, str] = {"nl": NATIONAL_LABEL}
-    out.update({t.id: t.label.nl for t in kmap.themes})
-    out.update({n.id: n.label.nl for n in kmap.needs})
+    out.update({t.id: bilingual(t.label) for t in kmap.themes})
+    out.update({n.id: bilingual(n.label) for n in kmap.needs})
     out.update({r.id: r.name for r in kmap.regions})
     return out
 

@@ -28,8 +28,12 @@ def _attr(value: str) -> str:
 
 def hbar(items: Sequence[tuple[str, float]], *, title: str, width: int = 640,
          unit: str = "", colour: str = PALETTE[0], chart_id: str = "") -> str:
-    """Horizontal bars, one per (label, value), in the given order."""
-    bar_h, gap, left, right = 22, 6, 230, 60
+    """Horizontal bars, one per (label, value), in the given order. The label column
+    grows with the longest label ("Klimaatadaptatie en hitte / Climate adaptation and
+    heat"), and the picture with it, so no label is cut off at the left edge."""
+    bar_h, gap, right = 22, 6, 60
+    left = max(230, round(max((text_width(label, 13) for label, _ in items), default=0)) + 16)
+    width += left - 230  # the bars keep their length; the page scales the picture to fit
     height = max(1, len(items)) * (bar_h + gap) + 10
     top = max((v for _, v in items), default=0) or 1
     parts = [_open(width, height, title, chart_id)]
@@ -55,7 +59,8 @@ def stacked_columns(columns: Sequence[str], series: Mapping[str, Sequence[float]
                     chart_id: str = "") -> str:
     """Stacked vertical bars: one column per label (e.g. a week), one colour per series."""
     left, right, top_pad, bottom = 40, 10, 10, 60
-    legend_h = 22 * ((len(series) + 3) // 4)
+    per_row, legend_column = _legend_columns(list(series), width - left - right)
+    legend_h = 22 * -(-len(series) // per_row)
     totals = [sum(s[i] for s in series.values()) for i in range(len(columns))]
     peak = max(totals, default=0) or 1
     plot_w, plot_h = width - left - right, height - top_pad - bottom
@@ -88,7 +93,8 @@ def stacked_columns(columns: Sequence[str], series: Mapping[str, Sequence[float]
             cx = left + i * step + step / 2
             parts.append(f'<text x="{cx:.1f}" y="{top_pad + plot_h + 16}" font-size="11" '
                          f'text-anchor="middle" fill="{MUTED}">{escape(column)}</text>')
-    parts.append(_legend(list(series), colours, left, height - bottom + 34))
+    parts.append(_legend(list(series), colours, left, height - bottom + 34,
+                         per_row=per_row, column=legend_column))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -122,8 +128,9 @@ def columns_with_marker(items: Sequence[tuple[str, float]], *, title: str,
                         marker_after: int | None, marker_label: str, width: int = 640,
                         height: int = 240, colour_before: str = PALETTE[5],
                         colour_after: str = PALETTE[3], chart_id: str = "") -> str:
-    """A histogram; a dashed line after bucket ``marker_after`` (e.g. the SLA)."""
-    left, bottom, top_pad = 40, 50, 20
+    """A histogram; a dashed line after bucket ``marker_after`` (e.g. the SLA). The line's
+    label sits in a band of its own above the bars, clear of the tallest bar's count."""
+    left, bottom, top_pad = 40, 50, 36
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     peak = max((v for _, v in items), default=0) or 1
     step = plot_w / max(1, len(items))
@@ -138,13 +145,12 @@ def columns_with_marker(items: Sequence[tuple[str, float]], *, title: str,
             f'data-value="{_fmt(value)}"><title>{escape(label)}: {_fmt(value)}</title></rect>'
             f'<text x="{x + step * 0.35:.1f}" y="{top_pad + plot_h - h - 4:.1f}" '
             f'font-size="12" text-anchor="middle" fill="{TEXT}">{_fmt(value)}</text>'
-            f'<text x="{x + step * 0.35:.1f}" y="{top_pad + plot_h + 16}" font-size="11" '
-            f'text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
+            + _axis_label(label, x + step * 0.35, top_pad + plot_h + 16))
     if marker_after is not None and items:
         mx = left + (marker_after + 1) * step
-        parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top_pad - 10}" '
+        parts.append(f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top_pad - 32}" '
                      f'y2="{top_pad + plot_h}" stroke="{TEXT}" stroke-dasharray="5,4"/>'
-                     f'<text x="{mx + 4:.1f}" y="{top_pad - 2}" font-size="12" '
+                     f'<text x="{mx + 4:.1f}" y="{top_pad - 22}" font-size="12" '
                      f'fill="{TEXT}">{escape(marker_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -192,11 +198,37 @@ def _colours(names: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _legend(names: Sequence[str], colours: Mapping[str, str], x0: float, y0: float) -> str:
+def _axis_label(label: str, x: float, y: float) -> str:
+    """A label under a column; "Dutch / English" on two lines, so neighbours stay apart."""
+    nl, sep, en = label.partition(" / ")
+    if not sep:
+        return (f'<text x="{x:.1f}" y="{y}" font-size="11" text-anchor="middle" '
+                f'fill="{MUTED}">{escape(label)}</text>')
+    return (f'<text x="{x:.1f}" y="{y}" font-size="11" text-anchor="middle" fill="{MUTED}">'
+            f'<tspan x="{x:.1f}">{escape(nl)}</tspan>'
+            f'<tspan x="{x:.1f}" dy="13">/ {escape(en)}</tspan></text>')
+
+
+def text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn at font size ``size`` (a generous average for
+    system-ui: room enough, not a measurement)."""
+    return len(text) * size * 0.6
+
+
+def _legend_columns(names: Sequence[str], room: float, size: float = 12) -> tuple[int, int]:
+    """How many legend entries fit side by side (four, fewer when the names are long) and
+    how far apart they are."""
+    widest = max((text_width(name, size) for name in names), default=0) + 30  # swatch, gap
+    column = max(210, round(widest))
+    return max(1, min(4, int(room // column))), column
+
+
+def _legend(names: Sequence[str], colours: Mapping[str, str], x0: float, y0: float, *,
+            per_row: int = 4, column: float = 210) -> str:
     out = []
     for i, name in enumerate(names):
-        x = x0 + (i % 4) * 210
-        y = y0 + (i // 4) * 22
+        x = x0 + (i % per_row) * column
+        y = y0 + (i // per_row) * 22
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" '
                    f'fill="{colours[name]}"/><text x="{x + 18}" y="{y}" font-size="12" '
                    f'fill="{TEXT}">{escape(name)}</text>')

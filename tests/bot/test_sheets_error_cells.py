@@ -1,0 +1,176 @@
+"""Spreadsheet import: a cell holding an Excel error value (``#N/A``, ``#REF!``...) stops the
+import with a sentence naming the cell, like a formula whose result was never saved; a text
+that merely starts with ``#`` (a hashtag) is still imported as text.
+
+The workbooks are real .xlsx files: the example map exported by Wegwijs, changed with
+openpyxl, and given the saved formula results as Excel and LibreOffice write them
+(``<c t="e"><f>...</f><v>#N/A</v></c>``), which openpyxl itself cannot write.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from bot.cli._apps import app
+from bot.sheets import ImportFailed, check_import, import_knowledge
+from tests.bot.folders import snapshot
+
+runner = CliRunner()
+FUND = "fonds-schone-buurt"
+#: Every error value Excel writes, the classic seven and the newer ones.
+ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+          "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
+          "#UNKNOWN!")
+
+
+@pytest.fixture
+def workbook(exported: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copy(exported, tmp_path / "kaart.xlsx"))
+
+
+def _cells(workbook: Path, sheet: str, ident: str,
+           values: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """Type ``values`` (by column header) into the row of ``ident``, as openpyxl writes
+    them; returns the row number and each cell's reference, e.g. ``{"url": "N7"}``."""
+    wb = load_workbook(workbook)
+    ws = wb[sheet]
+    headers = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == ident)
+    refs = {}
+    for header, value in values.items():
+        cell = ws.cell(row, headers.index(header) + 1)
+        cell.value = value
+        refs[header] = f"{cell.column_letter}{row}"
+    wb.save(workbook)
+    return row, refs
+
+
+def _save_results(workbook: Path, results: dict[str, tuple[str, str]]) -> None:
+    """Store a saved result for formula cells, as a spreadsheet program does on save:
+    ``{"N7": ("e", "#N/A")}`` writes ``<c r="N7" t="e"><f>..</f><v>#N/A</v></c>``."""
+    tmp = workbook.with_suffix(".tmp")
+    found = set()
+    with zipfile.ZipFile(workbook) as src, zipfile.ZipFile(tmp, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8")
+                for ref, (kind, value) in results.items():
+                    text, hits = re.subn(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/>',
+                                         rf'<c r="{ref}"\1 t="{kind}">\2<v>{value}</v>', text)
+                    if hits:
+                        found.add(ref)
+                data = text.encode("utf-8")
+            dst.writestr(info, data)
+    tmp.replace(workbook)
+    assert found == set(results), "a formula cell to give a result was not found"
+
+
+def _problems_at(caught: pytest.ExceptionInfo[ImportFailed], sheet: str,
+                 row: int) -> dict[str | None, str]:
+    at_row = [p for p in caught.value.problems if p.sheet == sheet and p.row == row]
+    assert all(p.severity == "error" for p in at_row)
+    return {p.column: p.message for p in at_row}
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_a_formula_whose_saved_result_is_an_error_stops_the_import(
+        eval_copy: Path, workbook: Path, error: str) -> None:
+    row, refs = _cells(workbook, "funds", FUND, {"summary (en)": "=VLOOKUP(A2,B:C,2,0)"})
+    _save_results(workbook, {refs["summary (en)"]: ("e", error)})
+    before = snapshot(eval_copy)
+    with pytest.raises(ImportFailed) as caught:
+        import_knowledge(workbook, eval_copy)
+    assert snapshot(eval_copy) == before  # nothing written
+    by_column = _problems_at(caught, "funds", row)
+    assert list(by_column) == ["summary (en)"]  # one problem, in that cell
+    message = by_column["summary (en)"]
+    assert f"funds!{refs['summary (en)']}" in message
+    assert f"formula that gives the error {error} " in message
+    assert "fix the formula, or replace it with the value" in message
+
+
+def test_an_error_in_a_number_or_date_column_gets_the_same_sentence(
+        eval_copy: Path, workbook: Path) -> None:
+    """Not "'#N/A' is not a whole number": the cell is the problem, not how it is written."""
+    row, refs = _cells(workbook, "funds", FUND, {
+        "max amount (EUR)": "=B2/0", "open until": "=DATE(2026,13,44)+#REF!",
+        "name": '=VLOOKUP("x",A:B,2,0)'})
+    _save_results(workbook, {refs["max amount (EUR)"]: ("e", "#DIV/0!"),
+                             refs["open until"]: ("e", "#REF!"),
+                             refs["name"]: ("e", "#N/A")})
+    with pytest.raises(ImportFailed) as caught:
+        import_knowledge(workbook, eval_copy)
+    by_column = _problems_at(caught, "funds", row)
+    assert set(by_column) == {"max amount (EUR)", "open until", "name"}
+    assert "#DIV/0!" in by_column["max amount (EUR)"]
+    assert "#REF!" in by_column["open until"]
+    assert all("formula that gives the error" in m for m in by_column.values())
+    assert not any("whole number" in m or "is not a date" in m or "is empty" in m
+                   for m in by_column.values())
+
+
+def test_an_error_pasted_as_a_value_stops_the_import_too(eval_copy: Path,
+                                                         workbook: Path) -> None:
+    # openpyxl, like Excel, stores a typed "#REF!" as an error value, without a formula
+    row, refs = _cells(workbook, "funds", FUND, {"eligibility notes (nl)": "#REF!"})
+    with zipfile.ZipFile(workbook) as zf:
+        sheets = "".join(zf.read(n).decode() for n in zf.namelist()
+                         if n.startswith("xl/worksheets/"))
+    assert re.search(rf'<c r="{refs["eligibility notes (nl)"]}"[^>]* t="e"', sheets)
+    with pytest.raises(ImportFailed) as caught:
+        import_knowledge(workbook, eval_copy)
+    message = _problems_at(caught, "funds", row)["eligibility notes (nl)"]
+    assert f"funds!{refs['eligibility notes (nl)']}" in message and "#REF!" in message
+    assert "type the value you mean" in message
+
+
+def test_texts_that_start_with_a_hash_are_still_imported(eval_copy: Path,
+                                                         workbook: Path) -> None:
+    _row, refs = _cells(workbook, "funds", FUND, {
+        "summary (en)": "#SchoneBuurt: money for clean-ups #N/A-free",
+        "terms (nl)": "#schonebuurt, #opruimen",
+        "eligibility notes (en)": '="#" & "zwerfafval"',
+    })
+    # a formula whose saved result is a text starting with "#": Excel marks it t="str"
+    _save_results(workbook, {refs["eligibility notes (en)"]: ("str", "#zwerfafval")})
+    report = import_knowledge(workbook, eval_copy)
+    fund = report.kmap.entry(FUND)
+    assert fund.summary.en == "#SchoneBuurt: money for clean-ups #N/A-free"
+    assert {"#schonebuurt", "#opruimen"} <= set(fund.terms.nl)
+    assert fund.eligibility is not None and fund.eligibility.notes is not None
+    assert fund.eligibility.notes.en == "#zwerfafval"
+
+
+def test_a_sheet_name_with_a_space_is_quoted_in_the_error_sentence(eval_copy: Path,
+                                                                  workbook: Path) -> None:
+    ident = load_workbook(workbook, read_only=True)["contact points"].cell(2, 1).value
+    assert isinstance(ident, str)
+    row, refs = _cells(workbook, "contact points", ident, {"url": '=HYPERLINK(#REF!)'})
+    _save_results(workbook, {refs["url"]: ("e", "#REF!")})
+    _texts, report, problems = check_import(workbook, eval_copy)
+    assert report is None
+    [problem] = [p for p in problems if p.sheet == "contact points" and p.row == row]
+    assert f"'contact points'!{refs['url']}" in problem.message
+
+
+def test_the_cli_stops_names_the_cell_and_says_what_to_do(eval_copy: Path,
+                                                          workbook: Path) -> None:
+    _row, refs = _cells(workbook, "funds", FUND, {"summary (nl)": "=Blad2!A1"})
+    _save_results(workbook, {refs["summary (nl)"]: ("e", "#REF!")})
+    before = snapshot(eval_copy)
+    result = runner.invoke(app, ["knowledge", "import", str(workbook), "--into",
+                                 str(eval_copy)])
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "nothing was written" in out
+    assert f"funds!{refs['summary (nl)']} holds a formula that gives the error #REF!" in out
+    assert "Traceback" not in out
+    assert snapshot(eval_copy) == before
