@@ -130,7 +130,8 @@ class _Stderr:
 
 _HANDLER_NAME = "wegwijs"
 #: Chatty libraries whose INFO lines carry request URLs (with the bot token) or payloads.
-QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "nio", "apscheduler", "aiohttp.access")
+QUIET_LIBRARIES = ("httpx", "httpcore", "telegram", "nio", "apscheduler", "aiohttp.access",
+                   "alembic.runtime.plugins")
 
 
 def configure_logging(

@@ -128,6 +128,10 @@ def export_workbook(kmap: KnowledgeMap, out: Path) -> dict[str, int]:
             cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
         for row in rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    # openpyxl would store "=..." as a formula and "#N/A" as an error
+                    cell.data_type = "s"
         for i, column in enumerate(columns, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = column.width

@@ -19,7 +19,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from bot.cli._apps import app
-from bot.sheets import ImportFailed, check_import, import_knowledge
+from bot.sheets import ImportFailed, check_import, export_workbook, import_knowledge
+from routing.load import load_knowledge
 from tests.bot.folders import snapshot
 
 runner = CliRunner()
@@ -174,3 +175,25 @@ def test_the_cli_stops_names_the_cell_and_says_what_to_do(eval_copy: Path,
     assert f"funds!{refs['summary (nl)']} holds a formula that gives the error #REF!" in out
     assert "Traceback" not in out
     assert snapshot(eval_copy) == before
+
+
+def test_map_texts_that_look_like_errors_or_formulas_survive_export_and_import(
+        eval_copy: Path, tmp_path: Path) -> None:
+    """A map text "#N/A" or "= ..." is exported as text, not as an error value or a
+    formula, so the exported workbook imports back unchanged."""
+    funds = eval_copy / "funds.yaml"
+    text = funds.read_text(encoding="utf-8")
+    start = text.index(f"- id: {FUND}")
+    end = text.index("\n- id:", start)
+    entry = text[start:end]
+    changed = re.sub(r'(\n    nl: )"[^"]*"', r'\1"=1+1 is geen formule"', entry, count=1)
+    changed = re.sub(r'(\n    en: )"[^"]*"', r'\1"#N/A"', changed, count=1)
+    assert changed != entry
+    funds.write_text(text[:start] + changed + text[end:], encoding="utf-8")
+    before = load_knowledge(eval_copy).entry(FUND)
+    assert before.summary.nl == "=1+1 is geen formule" and before.summary.en == "#N/A"
+    path = tmp_path / "round.xlsx"
+    export_workbook(load_knowledge(eval_copy), path)
+    report = import_knowledge(path, eval_copy)
+    after = report.kmap.entry(FUND)
+    assert (after.summary.nl, after.summary.en) == (before.summary.nl, before.summary.en)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -134,3 +137,16 @@ def test_scrub_patterns(text: str, expected: str) -> None:
 def test_rejects_unknown_format() -> None:
     with pytest.raises(ValueError, match="log format"):
         configure_logging(log_format="xml", stream=io.StringIO())
+
+
+
+def test_a_fresh_desk_process_logs_no_alembic_plugin_setup(tmp_path: Path) -> None:
+    """alembic announces each plugin it sets up, at INFO, on first import: a fresh
+    process that configures logging and upgrades the database shows none of that."""
+    script = ("import sys; from bot.log import configure_logging; "
+              "configure_logging(log_level='INFO', stream=sys.stdout); "
+              "from bot.migrations import upgrade; upgrade(sys.argv[1])")
+    done = subprocess.run([sys.executable, "-c", script, f"sqlite:///{tmp_path / 'd.db'}"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert "Running upgrade" in done.stdout + done.stderr  # the log is on
+    assert "setup plugin" not in done.stdout + done.stderr
