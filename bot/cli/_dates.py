@@ -9,9 +9,9 @@ import re
 
 import typer
 
-#: ``--from``/``--to`` forms besides ISO 2026-11-23: 23-11-2026, 23/11/2026 (day first,
-#: one separator throughout, four-digit year) and 2026-11 (a month).
-_DAY_FIRST = re.compile(r"(\d{1,2})([-/])(\d{1,2})\2(\d{4})", re.ASCII)
+#: ``--from``/``--to`` forms besides ISO 2026-11-23: 23-11-2026, 23/11/2026, 23.11.2026
+#: (day first, one separator throughout, four-digit year) and 2026-11 (a month).
+_DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -30,12 +30,13 @@ def parse_day(value: str | None, option: str = "--today") -> dt.date | None:
 def period_forms(*, last: bool) -> str:
     """The accepted forms of a period's first (or ``last``) day, for messages and help."""
     edge = "last" if last else "first"
-    return f"2026-11-23, 23-11-2026, 23/11/2026 or 2026-11 (the {edge} day of that month)"
+    return (f"2026-11-23, 23-11-2026, 23/11/2026, 23.11.2026 or 2026-11 (the {edge} day "
+            "of that month)")
 
 
 def read_period_day(text: str, *, last: bool) -> dt.date:
     """A period's first or (``last``) last day as typed: 2026-11-23, 23-11-2026,
-    23/11/2026, or a month 2026-11 (its first day, or its last when ``last``).
+    23/11/2026, 23.11.2026, or a month 2026-11 (its first day, or its last when ``last``).
 
     Raises ``ValueError`` with a sentence naming the accepted forms for anything else,
     including impossible days (31-02-2026) and two-digit years (23-11-26).
