@@ -4,6 +4,7 @@ Dutch programme staff type for ``--from``/``--to``."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,8 @@ def test_period_days_in_the_forms_staff_type(text: str, last: bool, day: dt.date
     "23.11/2026", "volgende week", "", "2026-11-23-1",
 ])
 def test_other_period_days_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="2026-11-23, 23-11-2026, 23/11/2026, 23.11.2026 or 2026-11"):
+    forms = re.escape("2026-11-23, 23-11-2026, 23/11/2026, 23.11.2026 or 2026-11")
+    with pytest.raises(ValueError, match=forms):
         read_period_day(text, last=False)
 
 
