@@ -66,3 +66,12 @@ def test_a_hum_is_noise(router: Router) -> None:
     for text in ("Er is al weken een zoemtoon in onze wijk in Utrecht, wie kan dat meten?",
                  "There is a constant hum in our street in Zwolle at night, who can help?"):
         assert router.route(text, today=DAY).themes[:1] == ("geluid",), text
+
+
+@pytest.mark.parametrize(("text", "region"), [
+    ("We run a repair cafe somewhere in North Holland, any funding?", "noord-holland"),
+    ("Our village in South Holland wants solar panels, who helps?", "zuid-holland"),
+    ("Litter picking in North Brabant, is there a grant?", "noord-brabant"),
+])
+def test_english_names_of_provinces(router: Router, text: str, region: str) -> None:
+    assert router.route(text, today=DAY).region == region
