@@ -101,6 +101,9 @@ _SEPARABLE = ("", "op", "af", "aan", "in", "uit", "mee", "samen", "weg", "terug"
 _PARTICLES = frozenset(_SEPARABLE[1:])
 # Endings of Dutch finite verb forms and prefix participles, the longest first.
 _FINITE_ENDINGS = ("ten", "den", "te", "de", "t", "d")
+# Personal pronouns stand for one another in a phrase, also at its end ("hoe begin ik" /
+# "hoe begin je" / "waar beginnen we"); other stopwords only inside it.
+_PRONOUNS = frozenset("ik je jij we wij u jullie men i you".split())
 _SEPARABLE_WINDOW = 10  # a separated particle may follow its verb this many words later
 # Unstressed verb prefixes: their participles take no "ge" ("be|taald", "ver|zameld").
 _UNSTRESSED = ("be", "ver", "ont", "her", "er")
@@ -787,8 +790,8 @@ class TermIndex:
         for j in range(1, size):
             if phrase.token_keys[j] & pos_keys[i + j]:
                 continue
-            if (size >= 3 and j < size - 1 and phrase.text[j] in STOPWORDS
-                    and toks[i + j] in STOPWORDS):
+            if size >= 3 and phrase.text[j] in STOPWORDS and toks[i + j] in STOPWORDS and (
+                    j < size - 1 or (phrase.text[j] in _PRONOUNS and toks[i + j] in _PRONOUNS)):
                 misses += 1
                 if misses > allowed:
                     return False

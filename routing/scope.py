@@ -42,6 +42,10 @@ _NEIGHBOUR = [
     "buurman", "buurvrouw", "buren", "bovenburen", "onderburen", "neighbour", "neighbor",
     "neighbours"
 ]
+# A quarrel: with a neighbour word and no theme of the map, a neighbour quarrel, whoever
+# tells it (a quarrel about the neighbours' wood stove is still the map's wood smoke).
+_QUARREL = frozenset(["ruzie", "burenruzie", "burenconflict", "conflict", "quarrel",
+                      "quarrelling", "argument", "dispute", "feud"])
 _JOB = [
     "sollicitatie", "solliciteren", "sollicitatiebrief", "vacature", "vacatures", "salaris", "cv",
     "baan", "job", "jobs", "vacancy", "resume", "salary", "hiring"
@@ -51,7 +55,8 @@ _SPAM = [
     "congratulations", "gefeliciteerd", "winner", "winnaar", "won", "gewonnen", "prize", "claim",
     "giftcard", "cadeaubon", "followers", "volgers", "crypto", "bitcoin", "casino", "viagra", "dm",
     "discount", "korting", "unsubscribe", "offer", "aanbieding", "buy", "koop", "gratis", "free",
-    "click", "klik", "selected", "geselecteerd", "cheap", "goedkoop", "only", "earn", "lottery",
+    "click", "klik", "selected", "geselecteerd", "cheap", "goedkoop", "goedkope", "only",
+    "earn", "lottery", "www", "http", "https",
     "loterij", "jackpot", "inheritance", "password", "wachtwoord", "verify", "verifieer",
     "bankgegevens", "investment", "rendement", "guaranteed", "gegarandeerd"
 ]
@@ -227,6 +232,8 @@ def classify(toks: Sequence[str], in_scope_evidence: float) -> Kind | None:
     if job and not collective and in_scope_evidence < 1.0:
         return "job"
     neighbour = hits["neighbour"]
+    if neighbour and not _QUARREL.isdisjoint(present) and in_scope_evidence < 1.0:
+        return "neighbour"  # "ruzie met de buren over de heg", told by anyone
     if neighbour and singular and not collective and in_scope_evidence < 1.0:
         return "neighbour"
     if in_scope_evidence < 1.0 and (

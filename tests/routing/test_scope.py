@@ -31,6 +31,9 @@ from routing.scope import REDIRECTS, classify, redirect
     ("hoe laat is het nu eigenlijk", "general"),
     ("gaat het morgen regenen in Utrecht?", "general"),
     ("will it rain on saturday? we have something outdoors", "general"),
+    ("KOOP NU GOEDKOPE VIAGRA www.spam.example", "spam"),
+    ("ruzie met de buren over de heg", "neighbour"),
+    ("Wij hebben al jaren ruzie met de buren over de schutting", "neighbour"),
     # a household's own dealings with a company
     ("mijn energieleverancier heeft het maandbedrag verdubbeld, waar kan ik klagen?", "consumer"),
     ("the customer service of my phone company never answers, who can I complain to",
@@ -53,6 +56,7 @@ def test_out_of_scope_kinds(text: str, kind: str) -> None:
     "Ik zoek stoelen voor het buurthuis, wie helpt?",
     "Als het hard gaat regenen loopt onze straat onder, wat kunnen we doen?",
     "Wij zoeken een leverancier van prikstokken voor onze opruimactie",
+    "Onze website is www.schonebuurt.example, hoe krijgen we meer bekendheid?",
     "I'm hiking with the kids along the river to pick up litter, any grant?",
     "",
 ])
@@ -65,6 +69,13 @@ def test_weather_for_an_initiative_stays_in_scope() -> None:
     """With the map's themes recognised, the weather is part of an initiative's plan."""
     assert classify(tokens("Hoe wordt het weer zaterdag voor onze opruimactie?"), 1.0) is None
     assert classify(tokens("we willen het weer beter maken in de buurt"), 0.0) is None
+
+
+def test_a_quarrel_about_a_theme_of_the_map_stays_in_scope() -> None:
+    # the neighbours' wood stove is the map's wood smoke, quarrel or not
+    assert classify(tokens("Ik heb een conflict met de buren over hun houtkachel"), 1.0) is None
+    assert classify(tokens("Wij organiseren een buurtfeest om de ruzie tussen buren bij te "
+                           "leggen"), 1.0) is None
 
 
 def test_redirects_exist_in_both_languages() -> None:

@@ -57,6 +57,9 @@ def test_asking_what_to_do_is_a_question_for_advice_not_money(router: Router) ->
     ("Who do we talk to about a bench in the park in Utrecht?", "network"),
     ("Moeten we het melden bij de gemeente als we de straat versieren in Zwolle?", "permit"),
     ("Do we need to notify the council before a street party in Deventer?", "permit"),
+    # a pronoun stands for another one, also at the end of the map's phrase ("hoe begin ik")
+    ("We willen een repair café beginnen in Zeist, hoe begin je dat?", "knowledge"),
+    ("Wij willen de vijver in Utrecht schoner krijgen, hoe pak je dat aan", "knowledge"),
 ])
 def test_everyday_phrasings_of_a_need(router: Router, text: str, need: str) -> None:
     assert need in router.route(text, today=DAY).needs, text
