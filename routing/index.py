@@ -102,8 +102,8 @@ _PARTICLES = frozenset(_SEPARABLE[1:])
 # Endings of Dutch finite verb forms and prefix participles, the longest first.
 _FINITE_ENDINGS = ("ten", "den", "te", "de", "t", "d")
 # Personal pronouns stand for one another in a phrase, also at its end ("hoe begin ik" /
-# "hoe begin je" / "waar beginnen we"); other stopwords only inside it.
-_PRONOUNS = frozenset("ik je jij we wij u jullie men i you".split())
+# "hoe begin je" / "hoe begin we"); other stopwords only inside it.
+_PRONOUNS = frozenset(["ik", "je", "jij", "we", "wij", "u", "jullie", "men", "i", "you"])
 _SEPARABLE_WINDOW = 10  # a separated particle may follow its verb this many words later
 # Unstressed verb prefixes: their participles take no "ge" ("be|taald", "ver|zameld").
 _UNSTRESSED = ("be", "ver", "ont", "her", "er")
