@@ -404,7 +404,7 @@ class Router:
             clarify.append("region")
 
         routes, top = self._routes(an, themes, needs, region, municipality, stage, today,
-                                   lang, max_routes)
+                                   lang, max_routes, say_needs=not assumed_need)
         primary = themes[0] if themes else None
         servants = self._servants(primary, region, today, open_cases or {}, lang)
         servant = ServantRef(servants[0].id, servants[0].name) if servants else None
@@ -421,8 +421,10 @@ class Router:
 
     def _routes(self, an: _Analysis, themes: Sequence[str], needs: Sequence[str],
                 region: str | None, municipality: str | None, stage: str | None,
-                today: dt.date, lang: str, max_routes: int) -> tuple[list[Route], float]:
-        """The best entries as routes with their *why*, and the best raw score."""
+                today: dt.date, lang: str, max_routes: int,
+                say_needs: bool = True) -> tuple[list[Route], float]:
+        """The best entries as routes with their *why*, and the best raw score. An assumed
+        need (``say_needs=False``) orders the routes but is not given as their reason."""
         ranked = self.scorer.rank(themes=themes, needs=needs, theme_scores=dict(an.themes),
                                   need_scores=dict(an.needs), named=an.named, bag=an.bag,
                                   region=region, municipality=municipality, stage=stage,
@@ -432,7 +434,8 @@ class Router:
         entries = self.kmap.entries
         picked = [(entries[row], an.named.get(row, 0.0) >= 3.0) for row, _ in ranked]
         whys = self.explainer.explain_all(picked, lang=lang, themes=tuple(themes),
-                                          needs=tuple(needs), region=region,
+                                          needs=tuple(needs) if say_needs else (),
+                                          region=region,
                                           municipality=municipality)
         routes = [Route(entry.id, entry.kind, entry.name, min(1.0, value / _SCORE_SCALE), why)
                   for (entry, _), (_, value), why in zip(picked, ranked, whys, strict=True)]

@@ -11,9 +11,13 @@ _CONTEXT_LIMIT = 2_000  # questions' contexts kept, each with at most a few sent
 
 
 def _join(parts: Sequence[str], lang: str) -> str:
+    """"a en b"; with commas only when a label has its own "en" ("groen en
+    biodiversiteit, water"), so that the list reads unambiguously."""
     if len(parts) <= 1:
         return "".join(parts)
     word = " en " if lang == "nl" else " and "
+    if any(word in p for p in parts):
+        return ", ".join(parts)
     return ", ".join(parts[:-1]) + word + parts[-1]
 
 
@@ -73,8 +77,8 @@ class Explainer:
                  needs: Sequence[str], region: str | None, municipality: str | None,
                  named: bool) -> str:
         labels = self._labels["en" if lang == "en" else "nl"]
-        matched = [labels[t] for t in themes if t in entry.themes and t in labels][:2]
-        matched += [labels[n] for n in needs if n in entry.needs and n in labels][:2]
+        on = _join([labels[t] for t in themes if t in entry.themes and t in labels][:2], lang)
+        helps = _join([labels[n] for n in needs if n in entry.needs and n in labels][:2], lang)
         if municipality is not None and municipality in entry.municipalities:
             place = municipality
         elif region is not None and region in entry.regions and region != NATIONAL:
@@ -83,11 +87,12 @@ class Explainer:
             place = "heel Nederland" if lang == "nl" else "the whole country"
         else:
             place = ", ".join(self._regions.get(r, r) for r in entry.regions)
-        what = _join(matched, lang)
         if lang == "nl":
-            head = "Je noemde deze organisatie" if named else (
-                f"Past bij {what}" if what else "Algemeen aanspreekpunt")
-            return f"{head}; voor {place}."
-        head = "You named this organisation" if named else (
-            f"Matches {what}" if what else "General point of contact")
-        return f"{head}; for {place}."
+            parts = ["Je noemde deze organisatie"] if named else [
+                *([f"Past bij {on}"] if on else []),
+                *([f"helpt met {helps}" if on else f"Helpt met {helps}"] if helps else [])]
+            return "; ".join(parts or ["Algemeen aanspreekpunt"]) + f"; voor {place}."
+        parts = ["You named this organisation"] if named else [
+            *([f"Matches {on}"] if on else []),
+            *([f"helps with {helps}" if on else f"Helps with {helps}"] if helps else [])]
+        return "; ".join(parts or ["General point of contact"]) + f"; for {place}."

@@ -107,7 +107,9 @@ def stat_for(result: RouteResult, text: str, at: dt.datetime,
     return {
         "at": at, "lang": result.lang,
         "theme": result.themes[0] if result.themes else None,
-        "needs": list(result.needs), "region": result.region,
+        # a need the router assumed (asked for help, kind not said) was not asked for
+        "needs": [] if result.extra.get("need_assumed") else list(result.needs),
+        "region": result.region,
         "municipality": result.municipality, "out_of_scope": result.out_of_scope,
         "clarify": list(result.clarify), "confidence": float(result.confidence),
         "top_route": result.routes[0].id if result.routes else None,

@@ -78,3 +78,14 @@ def test_a_hum_is_noise(router: Router) -> None:
 ])
 def test_english_names_of_provinces(router: Router, text: str, region: str) -> None:
     assert router.route(text, today=DAY).region == region
+
+
+def test_why_names_the_theme_and_the_kind_of_help_apart(router: Router) -> None:
+    r = router.route("We zoeken geld voor een opruimactie in Zwolle", today=DAY)
+    assert r.routes[0].why.startswith("Past bij zwerfafval; helpt met geld en subsidie; voor ")
+
+
+def test_an_assumed_kind_of_help_is_not_given_as_the_reason(router: Router) -> None:
+    r = router.route("Kunnen jullie ons helpen met zwerfafval?", today=DAY)
+    assert r.extra["need_assumed"] is True and r.routes
+    assert not any("geld" in route.why or "helpt met" in route.why for route in r.routes)

@@ -38,6 +38,15 @@ def test_a_confident_route_keeps_no_text() -> None:
     assert row["theme"] == "zwerfafval" and row["top_route"] == "fonds-x"
 
 
+def test_a_need_the_router_assumed_is_not_counted_as_asked_for() -> None:
+    said = _result(0.9, "anouk")
+    assumed = RouteResult(lang="nl", themes=("zwerfafval",), needs=("funding",),
+                          routes=said.routes, servant=said.servant, confidence=0.9,
+                          extra={"need_assumed": True})
+    assert stat_for(said, TEXT, AT, KMAP)["needs"] == ["funding"]
+    assert stat_for(assumed, TEXT, AT, KMAP)["needs"] == []
+
+
 def test_low_confidence_is_a_gap_with_masked_text() -> None:
     row = stat_for(_result(0.1, "anouk"), TEXT, AT, KMAP)
     assert row["gap"] is True
