@@ -153,7 +153,7 @@ def parse_date(value: Any) -> dt.date:
 
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a whole number; write digits only, e.g. 5000")
+        raise ValueError(f"'{value}' is not a whole number; write digits only, such as 15 or 5000")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -164,7 +164,7 @@ def parse_int(value: Any) -> int:
         text = text.replace(".", "").replace(",", "")
     if re.fullmatch(r"-?\d+", text):
         return int(text)
-    raise ValueError(f"'{cell_text(value)}' is not a whole number; write digits only, e.g. 5000")
+    raise ValueError(f"'{cell_text(value)}' is not a whole number; write digits only, such as 15 or 5000")
 
 
 def parse_bool(value: Any) -> bool:

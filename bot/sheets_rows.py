@@ -245,10 +245,13 @@ def _check_references(parsed: _Parsed) -> None:
                         continue
                     note = (" in the regions of this row" if column.ref == "municipality"
                             else "")
+                    allowed = known[column.ref]
+                    hint = suggest(item, allowed) or (
+                        f"; use one of: {', '.join(allowed)}" if 0 < len(allowed) <= 6
+                        else "")
                     problems.append(SheetProblem(
                         origin.sheet, origin.row, column.header,
-                        f"unknown {names[column.ref]} '{item}'{note}"
-                        f"{suggest(item, known[column.ref])}"))
+                        f"unknown {names[column.ref]} '{item}'{note}{hint}"))
             if sheet.key in ENTRY_SHEETS and not record.get("needs"):
                 problems.append(SheetProblem(origin.sheet, origin.row, "needs",
                                              "no need is filled in; say what help it gives "

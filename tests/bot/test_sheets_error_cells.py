@@ -197,3 +197,16 @@ def test_map_texts_that_look_like_errors_or_formulas_survive_export_and_import(
     report = import_knowledge(path, eval_copy)
     after = report.kmap.entry(FUND)
     assert (after.summary.nl, after.summary.en) == (before.summary.nl, before.summary.en)
+
+
+def test_an_unknown_value_of_a_short_list_names_the_values_allowed(eval_copy: Path,
+                                                                   workbook: Path) -> None:
+    """Not an error cell, but the same kind of typo help: "fr" is no language of the desk,
+    and nothing is close, so the sentence lists the two there are."""
+    ident = load_workbook(workbook, read_only=True)["civil servants"].cell(2, 1).value
+    assert isinstance(ident, str)
+    row, _refs = _cells(workbook, "civil servants", ident, {"languages": "nl, fr"})
+    _texts, report, problems = check_import(workbook, eval_copy)
+    assert report is None
+    [problem] = [p for p in problems if p.sheet == "civil servants" and p.row == row]
+    assert problem.message == "unknown language 'fr'; use one of: nl, en"

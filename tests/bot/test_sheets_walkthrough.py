@@ -62,7 +62,7 @@ def test_amount_that_is_not_a_number_says_how_to_write_it(book: Workbook,
     ws.cell(4, _col(ws, "max amount (EUR)")).value = "ongeveer 2500"
     _into, problems = _import(book, tmp_path)
     assert problems == ["sheet 'funds', row 4, column 'max amount (EUR)': 'ongeveer 2500' is "
-                        "not a whole number; write digits only, e.g. 5000"]
+                        "not a whole number; write digits only, such as 15 or 5000"]
 
 
 def test_own_notes_column_explains_what_to_do(book: Workbook, tmp_path: Path) -> None:
