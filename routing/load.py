@@ -150,9 +150,17 @@ def check_texts(files: Mapping[str, str | None], *, today: dt.date | None = None
     if parsed["civil_servants.yaml"] and not any(GENERAL_THEME in s.themes for s in servants):
         c.warn("civil_servants.yaml", None, f"no civil servant owns the theme '{GENERAL_THEME}' "
                "(the general desk); a question whose theme no one owns gets no handover")
-    if c.unreadable or any(p.severity == "error" for p in c.problems):
-        return None, c.problems
-    return KnowledgeMap(themes, needs, places.regions, entries, servants), c.problems
+    problems = _in_reading_order(c.problems)
+    if c.unreadable or any(p.severity == "error" for p in problems):
+        return None, problems
+    return KnowledgeMap(themes, needs, places.regions, entries, servants), problems
+
+
+def _in_reading_order(problems: list[Problem]) -> list[Problem]:
+    """By file (in the map's own order, other files after) and line, so a reader can work
+    down each file; problems of a whole file come first, in the order they were found."""
+    rank = {name: i for i, name in enumerate(FILES)}
+    return sorted(problems, key=lambda p: (rank.get(p.file, len(rank)), p.file, p.line or 0))
 
 
 def summary(kmap: KnowledgeMap) -> str:

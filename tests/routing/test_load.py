@@ -255,6 +255,15 @@ def test_duplicate_id_across_files_names_the_first() -> None:
     assert "'fonds-schoon' is used twice (first in funds.yaml:1)" in p.message
 
 
+def test_problems_are_listed_by_file_and_line() -> None:
+    """A duplicate id is found in a first pass over all files and a bad reference later,
+    but the list reads down each file in the map's own order."""
+    networks = BASE["networks.yaml"].replace("id: netwerk-schoon", "id: fonds-schoon")
+    funds = BASE["funds.yaml"].replace("themes: [zwerfafval]", "themes: [zwerfafvl]")
+    found = [(p.file, p.line) for p in errors(check(networks=networks, funds=funds)[1])]
+    assert found == [("funds.yaml", line_of(funds, "themes:")), ("networks.yaml", 1)]
+
+
 def test_unknown_theme_names_entry_line_and_suggests() -> None:
     text = BASE["funds.yaml"].replace("themes: [zwerfafval]", "themes: [zwerfafvl]")
     p = only_error(check(funds=text)[1])
