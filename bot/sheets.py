@@ -281,12 +281,20 @@ def check_import(
             problems.append(traced)
     if progress:
         progress("validating the map", 1, 1)
+    problems = _in_sheet_order(problems)
     if kmap is None or any(p.severity == "error" for p in problems):
         return texts, None, problems
     counts = {s.title: len(raw[s.key].rows) for s in SHEETS if s.key in raw}
     warnings = [p for p in problems if p.severity == "warning"]
     lost = _comments_lost(comments, texts)
     return texts, ImportReport(kmap, texts, counts, warnings, lost), problems
+
+
+def _in_sheet_order(problems: list[SheetProblem]) -> list[SheetProblem]:
+    """By sheet (in the workbook's order, others after) and row, so staff can work down
+    each sheet; problems of a whole sheet first, in the order they were found."""
+    rank = {s.title: i for i, s in enumerate(SHEETS)}
+    return sorted(problems, key=lambda p: (rank.get(p.sheet, len(rank)), p.sheet, p.row or 0))
 
 
 _UNKNOWN_SHEET = "this is not a sheet Wegwijs knows"

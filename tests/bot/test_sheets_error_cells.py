@@ -210,3 +210,19 @@ def test_an_unknown_value_of_a_short_list_names_the_values_allowed(eval_copy: Pa
     assert report is None
     [problem] = [p for p in problems if p.sheet == "civil servants" and p.row == row]
     assert problem.message == "unknown language 'fr'; use one of: nl, en"
+
+
+
+def test_problems_are_listed_by_sheet_and_row(eval_copy: Path, workbook: Path) -> None:
+    """The list reads down the workbook as Wegwijs lays it out, whatever order staff
+    gave the sheets: funds before networks."""
+    _cells(workbook, "funds", FUND, {"max amount (EUR)": "veel"})
+    ident = load_workbook(workbook, read_only=True)["networks"].cell(2, 1).value
+    assert isinstance(ident, str)
+    _cells(workbook, "networks", ident, {"open until": "morgen"})
+    wb = load_workbook(workbook)
+    wb.move_sheet("networks", offset=-wb.sheetnames.index("networks"))
+    wb.save(workbook)
+    _texts, report, problems = check_import(workbook, eval_copy)
+    assert report is None
+    assert [p.sheet for p in problems if p.severity == "error"] == ["funds", "networks"]
