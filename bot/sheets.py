@@ -286,8 +286,27 @@ def check_import(
         return texts, None, problems
     counts = {s.title: len(raw[s.key].rows) for s in SHEETS if s.key in raw}
     warnings = [p for p in problems if p.severity == "warning"]
+    texts = _unchanged_files_kept(texts, kmap, into, today)
     lost = _comments_lost(comments, texts)
     return texts, ImportReport(kmap, texts, counts, warnings, lost), problems
+
+
+def _unchanged_files_kept(texts: dict[str, str], kmap: KnowledgeMap, into: Path,
+                          today: dt.date | None) -> dict[str, str]:
+    """The new texts, except that a file whose content the import leaves as it was keeps
+    its text on disk: its layout, line breaks and comments (an export imported back
+    unchanged changes nothing)."""
+    try:
+        before = map_to_records(load_knowledge(into, today=today))
+    except (KnowledgeError, OSError, UnicodeDecodeError):
+        return texts  # no readable map there: everything is written anew
+    after = map_to_records(kmap)
+    out = dict(texts)
+    for name in texts:
+        path = into / name
+        if name in before and before[name] == after.get(name) and path.is_file():
+            out[name] = path.read_text(encoding="utf-8")
+    return out
 
 
 def _in_sheet_order(problems: list[SheetProblem]) -> list[SheetProblem]:

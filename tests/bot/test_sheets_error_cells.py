@@ -226,3 +226,20 @@ def test_problems_are_listed_by_sheet_and_row(eval_copy: Path, workbook: Path) -
     _texts, report, problems = check_import(workbook, eval_copy)
     assert report is None
     assert [p.sheet for p in problems if p.severity == "error"] == ["funds", "networks"]
+
+
+def test_an_export_imported_back_unchanged_changes_no_file(eval_copy: Path,
+                                                          tmp_path: Path) -> None:
+    """Files whose content an import leaves as it was keep their layout and comments;
+    only a file with a real change is written anew."""
+    path = tmp_path / "round.xlsx"
+    export_workbook(load_knowledge(eval_copy), path)
+    before = snapshot(eval_copy)
+    report = import_knowledge(path, eval_copy)
+    assert snapshot(eval_copy) == before
+    assert report.comments_lost == {}
+    _cells(path, "funds", FUND, {"summary (nl)": "Een nieuwe samenvatting."})
+    import_knowledge(path, eval_copy)
+    after = snapshot(eval_copy)
+    assert after["funds.yaml"] != before["funds.yaml"]
+    assert {name for name in before if after[name] != before[name]} == {"funds.yaml"}

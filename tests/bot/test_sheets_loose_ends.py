@@ -204,8 +204,14 @@ def test_comments_before_entries_that_still_exist_are_kept(eval_knowledge_dir: P
     _minimal_map(folder, eval_knowledge_dir)
     book = tmp_path / "kaart.xlsx"
     export_workbook(load_knowledge(folder), book)
+    wb = load_workbook(book)  # a real change, so funds.yaml is written anew
+    ws = wb["funds"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(_row(ws, "fonds-a"), headers.index("summary (en)") + 1).value = "Changed."
+    wb.save(book)
     report = import_knowledge(book, folder)
     text = (folder / "funds.yaml").read_text(encoding="utf-8")
+    assert "Changed." in text
     assert text.startswith("# Funds, kept by the programme team.\n# Second header line.\n")
     assert ("\n# ---- checked with the fund on 2026-10-01\n# (ask Anna before changing)\n"
             "\n- id: fonds-b\n") in text
