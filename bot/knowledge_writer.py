@@ -51,6 +51,7 @@ ENTRY_FILE_OF_KIND: Mapping[str, str] = {kind: file for file, kind in ENTRY_FILE
 
 Record = dict[str, Any]
 FLOW_WIDTH = 96  # a flow collection longer than this (after the key) goes to block style
+LINE_WIDTH = 96  # a list of words longer than this line wraps, continued under its first item
 
 
 # ------------------------------------------------------------------ map -> records
@@ -215,12 +216,32 @@ def _has_long_text(value: Any) -> bool:
     return isinstance(value, str) and len(value) > 40
 
 
+def _wrapped_list(head: str, items: Sequence[Any]) -> list[str]:
+    """A long list of scalars as a flow list over several lines of at most
+    ``LINE_WIDTH``, continued under its first item (as people write the map by hand)."""
+    lines: list[str] = []
+    line = f"{head} ["
+    indent = " " * len(line)
+    for i, item in enumerate(items):
+        part = _flow(item) + ("]" if i == len(items) - 1 else ",")
+        if len(line) + 1 + len(part) > LINE_WIDTH and not line.endswith("["):
+            lines.append(line)
+            line = indent + part
+        else:
+            line += ("" if line.endswith("[") else " ") + part
+    lines.append(line)
+    return lines
+
+
 def _mapping_lines(rec: Mapping[str, Any], indent: int) -> list[str]:
     pad = " " * indent
     lines: list[str] = []
     for key, value in rec.items():
         head = f"{pad}{scalar(key)}:"
-        if _is_scalar(value) or _flow_ok(value):
+        if isinstance(value, list | tuple) and value and all(_is_scalar(v) for v in value) \
+                and len(head) + 1 + len(_flow(value)) > LINE_WIDTH:
+            lines.extend(_wrapped_list(head, value))
+        elif _is_scalar(value) or _flow_ok(value):
             lines.append(f"{head} {_flow(value)}")
         elif isinstance(value, Mapping):
             lines.append(head)

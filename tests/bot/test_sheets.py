@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 from bot.cli._apps import app
-from bot.knowledge_writer import KNOWLEDGE_FILES, scalar
+from bot.knowledge_writer import KNOWLEDGE_FILES, LINE_WIDTH, render_file, scalar
 from bot.sheets import (
     ImportFailed,
     SheetProblem,
@@ -330,3 +330,13 @@ def test_cli_export_explains_what_is_wrong(eval_copy: Path, tmp_path: Path) -> N
                                str(tmp_path / "kaart.xlsx")])
     assert done.exit_code == 1 and "needs.yaml" in done.output
     assert "Traceback" not in done.output and not (tmp_path / "kaart.xlsx").exists()
+
+
+def test_a_long_list_of_terms_wraps_like_a_hand_written_map() -> None:
+    terms = [f"term nummer {i}" for i in range(30)]
+    text, _starts = render_file([{"id": "t", "label": {"nl": "T"}, "terms": {"nl": terms}}],
+                                "header")
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= LINE_WIDTH
+    assert sum(line.lstrip().startswith("nl: [") for line in lines) == 1
+    assert yaml.safe_load(text)[0]["terms"]["nl"] == terms
