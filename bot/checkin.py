@@ -23,8 +23,9 @@ def checkin_pending(work: Work, case: Case) -> bool:
 
 
 def record_checkin(work: Work, case: Case, answer: str) -> str:
-    """Statistics, history, the servant told; "no" reopens a resolved case, another
-    answer closes it. Returns the text key to answer the volunteer with."""
+    """Statistics, history, the servant told; "no" reopens a resolved case (an open one
+    stays open), another answer closes a resolved one. Returns the text key to answer the
+    volunteer with."""
     assert case.id is not None
     work.session.add(CheckinStat(at=work.now, theme=case.theme, servant_id=case.servant_id,
                                  answer=answer))
@@ -40,7 +41,9 @@ def record_checkin(work: Work, case: Case, answer: str) -> str:
             if case.servant_id:
                 work.to_servant(case.servant_id, t("checkin_reopen_in", lang, case=case.id),
                                 case_id=case.id)
-        return "checkin_reopened"
+            return "checkin_reopened"
+        # never closed: it is still open (say so), or finished for good (nothing reopens)
+        return "checkin_not_helped" if case.state in lifecycle.OPEN else "checkin_noted_no"
     if case.state == lifecycle.RESOLVED:
         work.move(case, "close", "volunteer")
     return "checkin_thanks"

@@ -57,6 +57,7 @@ class FollowUpConfig:
     timezone: str = "Europe/Amsterdam"
     retry_minutes: int = 5  # a follow-up whose effects failed is retried this much later
     max_attempts: int = 5
+    retention_months: int = 12  # WEGWIJS_RETENTION_MONTHS, told to volunteers in /privacy
 
 
 # ---------------------------------------------------------------------- scheduling
@@ -228,7 +229,8 @@ def _reminder(work: Work, row: FollowUp) -> str:
     local = since.astimezone(ZoneInfo(work.config.timezone))
     lang = servant_id_lang(work.kmap, case.servant_id)
     work.to_servant(case.servant_id, t("reminder", lang, case=case.id,
-                                       since=f"{local:%Y-%m-%d %H:%M}"), case_id=case.id)
+                                       since=f"{local:%Y-%m-%d %H:%M}",
+                                       zone=work.config.timezone), case_id=case.id)
     work.audit(case, "desk", "reminder", case.servant_id)
     return "sent"
 
@@ -252,10 +254,11 @@ def _escalate(work: Work, row: FollowUp) -> str:
     days = work.config.escalate_after
     work.to_servant(previous, t("escalated_away", servant_id_lang(work.kmap, previous),
                                 case=case.id, name=nxt.name, days=days), case_id=case.id)
-    offer_to(work, case, nxt, actor="desk", reason=t("escalated_away", servant_lang(nxt),
-                                                    case=case.id, name=nxt.name, days=days))
+    before = work.kmap.find_servant(previous)
+    offer_to(work, case, nxt, actor="desk", reason=t(
+        "escalated_in", servant_lang(nxt), case=case.id, days=days,
+        previous=before.name if before else previous))
     if vol is not None and not vol.unreachable:
-        before = work.kmap.find_servant(previous)
         work.to_volunteer(vol, t("moved_escalated", vol.lang, case=case.id, days=days,
                                  previous=before.name if before else previous,
                                  **servant_card(nxt, vol.lang)), case_id=case.id)

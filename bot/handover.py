@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -106,8 +108,8 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
     # so the servant answers in the volunteer's language
     language = t(f"lang_{case.lang}", lang) if f"lang_{case.lang}" in TEXTS else case.lang
     lines = [t("h_new", lang, case=case.id, name=servant.name)]
-    if reason:
-        lines.append(f"{t('h_reason', lang)}: {reason}")
+    if reason:  # a whole sentence: who handed it on, and why
+        lines.append(reason)
     lines += [
         f"{t('h_question', lang)}: {case.question or ''}",
         f"{t('h_initiative', lang)}: {case.initiative or t('h_unknown', lang)}",
@@ -122,22 +124,90 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
         lines.append(f"{t('h_routes', lang)}:")
         lines += [f"  {i}. {r['name']} – {r['why']}" for i, r in enumerate(case.routes, 1)]
     work.write()  # deferred case events belong in the history
-    history = _history(work.session, case)
+    history = _history(work, case, lang)
     if history:
-        lines.append(f"{t('h_history', lang)}:")
+        lines.append(f"{t('h_history', lang, zone=work.config.timezone)}:")
         lines += [f"  {line}" for line in history]
     lines.append(t("h_how", lang, case=case.id))
     return "\n".join(lines)
 
 
-def _history(session: Session, case: Case) -> list[str]:
+def as_utc(at: dt.datetime) -> dt.datetime:
+    """``at`` aware: an instant read back without its zone is UTC, as stored."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+def local_time(at: dt.datetime, timezone: str) -> str:
+    """``at`` as wall-clock time in the desk's zone (the zone is named where it is shown)."""
+    return f"{as_utc(at).astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
+
+
+# Events the history does not show: a lifecycle step that the next event says better
+# ("offer" is followed by "offered_to"), or the step of a message shown in full.
+_SILENT = frozenset({"offer"})
+_SAID = frozenset({"reply", "volunteer_wrote", "note", "checkin_answer"})
+_ASSIGN_DETAIL = re.compile(r"^(?P<before>\S*) -> (?P<after>\S+)(?::\s*(?P<reason>.*))?$",
+                            re.DOTALL)
+
+
+def _actor(kmap: KnowledgeMap, actor: str, lang: str) -> str:
+    if actor in ("desk", "volunteer"):
+        return t(f"a_{actor}", lang)
+    servant = kmap.find_servant(actor)
+    return servant.name if servant is not None else actor
+
+
+def _event_text(kmap: KnowledgeMap, event: CaseEvent, lang: str) -> str:
+    """One audit event in words, in the reader's language."""
+    actor = _actor(kmap, event.actor, lang)
+    detail = event.detail or ""
+    who, reason = detail, ""
+    if event.event in ("assign", "escalate"):
+        match = _ASSIGN_DETAIL.match(detail)
+        if match:
+            who, reason = match["after"], (match["reason"] or "").strip()
+    if who:
+        who = _actor(kmap, who, lang) if who not in ("desk", "volunteer") else who
+    if event.event == "consent":
+        key = "ev_consent_given"
+    elif event.event == "assign" and reason:
+        key = "ev_assign_why"
+    else:
+        key = f"ev_{event.event}"
+    if key not in TEXTS:
+        return t("ev_other", lang, actor=actor, detail=" ".join(
+            [event.event.replace("_", " "), detail]).strip())
+    return t(key, lang, actor=actor, who=who or t("h_unknown", lang), reason=reason,
+             detail=detail)
+
+
+def _message_text(kmap: KnowledgeMap, message: Message, lang: str) -> str:
+    actor = _actor(kmap, message.author, lang)
+    text = message.text
+    if message.kind == "checkin" and text in ("yes", "partly", "no"):
+        text = t(text, lang)
+    key = f"m_{message.kind}" if f"m_{message.kind}" in TEXTS else "m_other"
+    return t(key, lang, actor=actor, text=text)
+
+
+def _history(work: Work, case: Case, lang: str) -> list[str]:
+    """The case's events and messages in time order, in words, at the desk's local time;
+    consent once, and a message once (not also the event that carried it)."""
     assert case.id is not None
+    session = work.session
     session.flush()  # include this transaction's events and messages
     events = session.exec(_EVENTS, params={"case_id": case.id}).all()
     messages = session.exec(_MESSAGES, params={"case_id": case.id}).all()
-    rows = [(e.at, f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.event}"
-             + (f" ({e.detail})" if e.detail else "")) for e in events]
-    rows += [(m.at, f"{m.at:%Y-%m-%d %H:%M} {m.author} [{m.kind}]: {m.text}") for m in messages]
+    said = {(m.at, m.author) for m in messages}
+    consent_given = any(e.event == "consent_given" for e in events)
+    zone = work.config.timezone
+    rows = [(e.at, f"{local_time(e.at, zone)} {_event_text(work.kmap, e, lang)}")
+            for e in events
+            if e.event not in _SILENT
+            and not (e.event in _SAID and (e.at, e.actor) in said)
+            and not (e.event == "consent" and consent_given)]
+    rows += [(m.at, f"{local_time(m.at, zone)} {_message_text(work.kmap, m, lang)}")
+             for m in messages]
     return [text for _, text in sorted(rows, key=lambda r: r[0])]
 
 

@@ -16,11 +16,19 @@ from bot import cases as lifecycle
 from bot import conversation as conv
 from bot import followup
 from bot.cases import IllegalTransition
-from bot.handover import offer_to, place_text, servant_card, servant_lang, theme_text
+from bot.handover import (
+    as_utc,
+    candidates,
+    offer_to,
+    place_text,
+    servant_card,
+    servant_lang,
+    theme_text,
+)
 from bot.models import Case, ServantState, Volunteer
 from bot.outbox import Work
 from bot.texts import TEXTS, t
-from bot.workdays import add_working_days
+from bot.workdays import add_working_days, local_date
 from routing.model import KnowledgeMap, Servant
 
 ALIASES: dict[str, str] = {
@@ -30,15 +38,24 @@ ALIASES: dict[str, str] = {
     "antwoord": "reply", "reply": "reply",
     "notitie": "note", "note": "note",
     "klaar": "resolve", "resolve": "resolve",
+    "heropen": "reopen", "reopen": "reopen",
     "afwezig": "away", "away": "away",
     "capaciteit": "capacity", "capacity": "capacity",
 }
 STAFF_COMMANDS = frozenset(ALIASES)
-USAGE = {
-    "take": "/neem N", "assign": "/geef N MEDEWERKER reden", "reply": "/antwoord N tekst",
-    "note": "/notitie N tekst", "resolve": "/klaar N samenvatting",
-    "away": "/afwezig JJJJ-MM-DD JJJJ-MM-DD", "capacity": "/capaciteit N",
+USAGE: dict[str, tuple[str, str]] = {  # (Dutch, English)
+    "take": ("/neem N", "/take N"),
+    "assign": ("/geef N MEDEWERKER reden", "/assign N SERVANT reason"),
+    "reply": ("/antwoord N tekst", "/reply N text"),
+    "note": ("/notitie N tekst", "/note N text"),
+    "resolve": ("/klaar N samenvatting", "/resolve N summary"),
+    "reopen": ("/heropen N", "/reopen N"),
+    "away": ("/afwezig JJJJ-MM-DD JJJJ-MM-DD (of /afwezig weg)",
+             "/away YYYY-MM-DD YYYY-MM-DD (or /away off)"),
+    "capacity": ("/capaciteit N", "/capacity N"),
 }
+#: ``/afwezig weg``: the words that clear an absence.
+AWAY_OFF = frozenset({"weg", "uit", "geen", "terug", "off", "none", "clear", "back"})
 _CASE_NO = re.compile(r"#?(\d{1,9})$")
 
 
@@ -60,7 +77,8 @@ def handle(work: Work, servant: Servant, command: str, args: str) -> None:
     try:
         COMMANDS[name](work, servant, args)
     except _Usage:
-        work.to_servant(servant.id, t("s_usage", lang, usage=USAGE[name]))
+        nl, en = USAGE[name]
+        work.to_servant(servant.id, t("s_usage", lang, usage=en if lang == "en" else nl))
     except _Refusal as refusal:
         work.to_servant(servant.id, str(refusal))
 
@@ -91,8 +109,33 @@ def _move(work: Work, servant: Servant, case: Case, event: str, detail: str | No
     try:
         work.move(case, event, servant.id, detail)
     except IllegalTransition:
-        raise _Refusal(t("s_illegal", servant_lang(servant), case=case.id,
-                         state=case.state)) from None
+        raise _Refusal(_refusal_text(work, servant, case, event)) from None
+
+
+def _state_words(case: Case, lang: str) -> str:
+    key = f"state_{case.state}"
+    return t(key, lang) if key in TEXTS else t("h_unknown", lang)
+
+
+def _refusal_text(work: Work, servant: Servant, case: Case, event: str) -> str:
+    """Why ``event`` cannot happen to ``case`` now, and what the servant can do instead;
+    the state in words, never its code."""
+    lang, n = servant_lang(servant), case.id
+    state = case.state
+    if state == lifecycle.CLOSED:
+        return t("s_is_closed", lang, case=n)
+    if state == lifecycle.RESOLVED:
+        return t("s_resolved_not_sent" if event == "reply" else "s_is_resolved", lang, case=n)
+    if state in lifecycle.WORKING and event in ("take", "reopen"):
+        if event == "reopen":
+            return t("s_already_open", lang, case=n)
+        if case.servant_id == servant.id:
+            return t("s_mine", lang, case=n)
+        holder = work.kmap.find_servant(case.servant_id or "")
+        return t("s_taken_by", lang, case=n, name=holder.name if holder else case.servant_id)
+    if state == lifecycle.OFFERED and event in ("resolve", "reply", "reopen"):
+        return t("s_take_first", lang, case=n)
+    return t("s_illegal", lang, case=n, state=_state_words(case, lang))
 
 
 def _volunteer(work: Work, case: Case) -> Volunteer | None:
@@ -122,7 +165,8 @@ def cmd_take(work: Work, servant: Servant, args: str) -> None:
 def cmd_reply(work: Work, servant: Servant, args: str) -> None:
     number, text = _split(args, 2)
     case = _case(work, servant, number)
-    if case.state == lifecycle.OFFERED:
+    took = case.state == lifecycle.OFFERED
+    if took:  # answering is taking: say so, the servant need not /neem any more
         _take(work, servant, case)
     _move(work, servant, case, "reply")
     assert case.id is not None
@@ -136,8 +180,8 @@ def cmd_reply(work: Work, servant: Servant, args: str) -> None:
             vol.data = {**vol.data, "relay_case": case.id}
             vol.updated_at = work.now
             work.session.add(vol)
-    work.to_servant(servant.id, t("s_sent", servant_lang(servant), case=case.id),
-                    case_id=case.id)
+    work.to_servant(servant.id, t("s_taken_sent" if took else "s_sent", servant_lang(servant),
+                                  case=case.id), case_id=case.id)
 
 
 def cmd_note(work: Work, servant: Servant, args: str) -> None:
@@ -184,13 +228,20 @@ def cmd_assign(work: Work, servant: Servant, args: str) -> None:
     if target is None:
         raise _Refusal(t("s_unknown_servant", lang, who=who,
                          known=", ".join(s.id for s in work.kmap.servants)))
+    if target.id == case.servant_id and case.state in lifecycle.OPEN:
+        # a new offer to the holder would only restart the reminder and escalation clock
+        if target.id != servant.id:
+            raise _Refusal(t("s_assign_holder", lang, case=case.id, name=target.name))
+        if case.state == lifecycle.OFFERED:
+            raise _Refusal(t("s_assign_self", lang, case=case.id))
+        raise _Refusal(t("s_mine", lang, case=case.id))
     _move(work, servant, case, "assign", f"{case.servant_id} -> {target.id}: {reason}")
     work.move(case, "offer", servant.id)
     assert case.id is not None
     followup.cancel(work, case.id, ("reminder", "escalate"))
     offer_to(work, case, target, actor=servant.id,
-             reason=t("assigned_in", servant_lang(target), who=servant.name, case=case.id)
-             + (f" {reason}" if reason else ""))
+             reason=t("assigned_in_why" if reason else "assigned_in", servant_lang(target),
+                      who=servant.name, case=case.id, reason=reason))
     vol = _volunteer(work, case)
     if vol is not None:
         work.to_volunteer(vol, t("moved", vol.lang, case=case.id,
@@ -225,16 +276,55 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_away(work: Work, servant: Servant, args: str) -> None:
+    """``/afwezig VAN TOT``: no new cases in that time; the reply lists the cases still with
+    the servant, each with a colleague to hand it to. ``/afwezig weg`` clears it."""
+    lang = servant_lang(servant)
     words = args.split()
+    if len(words) == 1 and words[0].casefold() in AWAY_OFF:
+        _away_off(work, servant)
+        return
     if len(words) != 2:
         raise _Usage
     start, until = _date(words[0]), _date(words[1])
     if until < start:
-        raise _Usage
+        raise _Refusal(t("s_away_order", lang, start=start, until=until))
     state = _state(work, servant)
     state.away_from, state.away_until = start, until
     work.session.add(state)
-    work.to_servant(servant.id, t("s_away", servant_lang(servant), start=start, until=until))
+    lines = [t("s_away", lang, start=start, until=until)]
+    cases = _open_cases(work, servant, everyone=False)
+    if cases:
+        lines.append(t("s_away_cases", lang))
+        lines += [t("s_away_line", lang, case=c.id, theme=theme_text(work.kmap, c, lang),
+                    state=_state_words(c, lang), who=_colleague(work, servant, c, start, lang))
+                  for c in cases]
+    if any(c.state == lifecycle.OFFERED for c in cases):
+        lines.append(t("s_away_waiting", lang, days=work.config.escalate_after))
+    work.to_servant(servant.id, "\n".join(lines))
+
+
+def _colleague(work: Work, servant: Servant, case: Case, day: dt.date, lang: str) -> str:
+    """Whom the desk's handover rule would pick for ``case`` on ``day`` besides
+    ``servant`` (by id, ready for /geef); a placeholder when nobody fits."""
+    ranked = candidates(work.session, work.kmap, theme=case.theme, region=case.region,
+                        today=day, exclude=(servant.id,), lang=case.lang)
+    return ranked[0].id if ranked else t("s_away_someone", lang)
+
+
+def _away_off(work: Work, servant: Servant) -> None:
+    lang = servant_lang(servant)
+    state = work.session.get(ServantState, servant.id)
+    if state is None or state.away_from is None or state.away_until is None:
+        work.to_servant(servant.id, t("s_away_none", lang))
+        return
+    start, until = state.away_from, state.away_until
+    state.away_from = state.away_until = None
+    work.session.add(state)
+    work.to_servant(servant.id, t("s_away_cleared", lang, start=start, until=until))
+
+
+def _cases_word(n: int, lang: str) -> str:
+    return t("w_case" if n == 1 else "w_cases", lang)
 
 
 def cmd_capacity(work: Work, servant: Servant, args: str) -> None:
@@ -242,9 +332,19 @@ def cmd_capacity(work: Work, servant: Servant, args: str) -> None:
     if len(words) != 1 or not words[0].isdigit():
         raise _Usage
     state = _state(work, servant)
-    state.capacity = int(words[0])
+    state.capacity = n = int(words[0])
     work.session.add(state)
-    work.to_servant(servant.id, t("s_capacity", servant_lang(servant), n=state.capacity))
+    lang = servant_lang(servant)
+    work.to_servant(servant.id, t("s_capacity", lang, n=n, cases=_cases_word(n, lang)) if n
+                    else t("s_capacity_zero", lang))
+
+
+def cmd_reopen(work: Work, servant: Servant, args: str) -> None:
+    """``/heropen N``: a resolved case back in progress, so the servant can write again."""
+    case = _case(work, servant, _split(args, 1)[0])
+    _move(work, servant, case, "reopen")
+    work.to_servant(servant.id, t("s_reopened", servant_lang(servant), case=case.id),
+                    case_id=case.id)
 
 
 def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:
@@ -260,7 +360,7 @@ def _case_line(work: Work, case: Case, lang: str) -> str:
     state = t(f"state_{case.state}", lang) if f"state_{case.state}" in TEXTS else case.state
     return t("s_case_line", lang, case=case.id, state=state,
              theme=theme_text(work.kmap, case, lang), place=place_text(work.kmap, case, lang),
-             since=f"{since:%Y-%m-%d}")
+             since=f"{local_date(as_utc(since), work.config.timezone):%Y-%m-%d}")
 
 
 def cmd_cases(work: Work, servant: Servant, args: str) -> None:
@@ -293,7 +393,8 @@ def digest_text(work: Work, servant: Servant) -> str | None:
     if not cases:
         return None
     lang = servant_lang(servant)
-    lines = [t("s_digest", lang, name=servant.name, n=len(cases))]
+    lines = [t("s_digest", lang, name=servant.name, n=len(cases),
+               cases=_cases_word(len(cases), lang))]
     lines += [_case_line(work, c, lang) for c in cases]
     overdue = [str(c.id) for c in cases if c.state == lifecycle.OFFERED and c.offered_at
                and add_working_days(c.offered_at, work.config.reminder_after,
@@ -306,4 +407,5 @@ def digest_text(work: Work, servant: Servant) -> str | None:
 COMMANDS: dict[str, Callable[[Work, Servant, str], None]] = {
     "cases": cmd_cases, "take": cmd_take, "assign": cmd_assign, "reply": cmd_reply,
     "note": cmd_note, "resolve": cmd_resolve, "away": cmd_away, "capacity": cmd_capacity,
+    "reopen": cmd_reopen,
 }

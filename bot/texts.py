@@ -29,7 +29,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "if you like I put you in touch with a civil servant.\n"
         "/status – where your cases stand\n/new – a new question\n/contact – get in touch "
         "with a civil servant after all\n/taal nl – Nederlands graag\n/stop – stop\n"
-        "/privacy – what I keep about you\n/vergeet – erase everything I know about you",
+        "/privacy – what I keep about you\n/forget – erase everything I know about you",
     ),
     "ask_theme": ("Waar gaat je initiatief vooral over?",
                   "What is your initiative mainly about?"),
@@ -42,8 +42,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "reach": ("Zo bereik je ze", "How to reach them"),
     "amount": ("tot € {amount}", "up to € {amount}"),
     "deadline": ("aanvragen kan tot {date}", "apply by {date}"),
-    "no_routes": ("Ik heb in mijn kaart geen passende route gevonden.",
-                  "I found no fitting route in my map."),
+    "no_routes": ("Ik heb geen fonds, loket of netwerk gevonden dat goed past.",
+                  "I found no fund, desk or network that fits well."),
     "offer": (
         "Wil je dat ik je in contact breng met {name}, {title} bij {org}? Dan deel ik met "
         "{name} (en zo nodig een collega die het beter kan oppakken): je vraag, de naam en "
@@ -90,8 +90,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "het hier zodra er een reactie is; is je vraag niet binnen {days} werkdagen "
         "opgepakt, dan geef ik hem aan een collega. Wat je nu typt, stuur ik door naar "
         "{name}. Een nieuwe vraag? Typ /nieuw.",
-        "I passed your question to {name} ({title}, {org}) as case {case}. You'll hear it "
-        "here as soon as they respond; if nobody has taken it up within {days} working "
+        "I passed your question to {name} ({title}, {org}) as case {case}. You'll hear from "
+        "them here as soon as they respond; if nobody has taken it up within {days} working "
         "days, I pass it to a colleague. What you type now, I pass on to {name}. A new "
         "question? Type /new.",
     ),
@@ -115,6 +115,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "checkin_about": ("Hoe staat het met zaak {case} ({about})? Ben je geholpen?",
                       "How is case {case} ({about}) going? Were you helped?"),
     "checkin_thanks": ("Dank je voor je antwoord!", "Thank you for your answer!"),
+    "checkin_passed_on": ("Ik heb je bericht ook doorgestuurd naar {name} (zaak {case}).",
+                          "I also passed your message on to {name} (case {case})."),
+    "checkin_not_helped": (
+        "Jammer. Ik heb laten weten dat je nog niet geholpen bent; zaak {case} loopt nog. "
+        "Wat je hier typt, stuur ik door.",
+        "Sorry to hear that. I let them know you haven't been helped; case {case} is still "
+        "open. What you type here, I pass on.",
+    ),
+    "checkin_noted_no": ("Jammer. Ik heb laten weten dat je niet geholpen bent.",
+                         "Sorry to hear that. I let them know you weren't helped."),
     "checkin_reopened": (
         "Jammer. Ik heb laten weten dat je nog niet geholpen bent; zaak {case} staat weer open.",
         "Sorry to hear that. I let them know you haven't been helped; case {case} is open "
@@ -134,13 +144,28 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Oké, ik stop hier. Stuur gerust weer een bericht als je iets nodig hebt. Alles "
         "wissen? Typ /vergeet.",
         "Okay, I'll stop here. Send a message whenever you need something. Erase everything? "
-        "Type /vergeet.",
+        "Type /forget.",
+    ),
+    "stopped_open": (
+        "Oké, ik stop hier. Je zaak {case} bij {name} blijft open: berichten over de zaak "
+        "krijg je hier nog, en wat je typt stuur ik door naar {name}. Vraag beantwoord? Laat "
+        "het {name} weten, dan wordt de zaak afgesloten. Alles wissen, ook de zaak? Typ "
+        "/vergeet.",
+        "Okay, I'll stop here. Your case {case} with {name} stays open: messages about it "
+        "still reach you here, and what you type I pass on to {name}. Question answered? Let "
+        "{name} know, and the case will be closed. Erase everything, the case too? Type "
+        "/forget.",
     ),
     "lang_set": ("Ik praat vanaf nu Nederlands met je.", "I'll speak English with you from now."),
     "lang_ask": ("Welke taal wil je?", "Which language would you like?"),
+    "lang_unavailable": (
+        "Die taal spreek ik niet; ik kan Nederlands en Engels. Welke taal wil je?",
+        "I don't speak that language; I can do Dutch and English. Which language would you "
+        "like?",
+    ),
     "forget_confirm": (
         "Weet je zeker dat ik alles over je moet wissen: je vragen, je zaken en de berichten? "
-        "Dat kan niet ongedaan worden.",
+        "Dit kan niet ongedaan worden gemaakt.",
         "Are you sure I should erase everything about you: your questions, your cases and the "
         "messages? This cannot be undone.",
     ),
@@ -150,13 +175,13 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Wat ik bewaar: je chat-id, je taal, je laatste vraag en waar ons gesprek staat. Met "
         "een medewerker deel ik pas iets als je ja zegt op mijn aanbod: dan je vraag, de naam "
         "en plaats van je initiatief en je chatnaam, en de berichten over die zaak. Zonder "
-        "jouw ja deel ik niets. Afgeronde zaken worden na een bewaartermijn geanonimiseerd "
+        "jouw ja deel ik niets. Afgeronde zaken worden na {months} maanden geanonimiseerd "
         "of gewist. Met /vergeet wis je nu meteen alles over jou.",
         "What I keep: your chat id, your language, your last question and where our "
         "conversation stands. I share something with a civil servant only after you say yes "
         "to my offer: then your question, your initiative's name and place, your chat handle, "
         "and the messages about that case. Without your yes I share nothing. Finished cases "
-        "are anonymised or erased after a retention period. Type /vergeet to erase "
+        "are anonymised or erased after {months} months. Type /forget to erase "
         "everything about you right now.",
     ),
     "offer_again": ("Zal ik je in contact brengen met {name}?",
@@ -179,6 +204,23 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
                   "Good. Another question? Just type it here."),
     "unknown_command": ("Die opdracht ken ik niet. Typ /help voor wat ik kan.",
                         "I don't know that command. Type /help to see what I can do."),
+    "unknown_command_near": (
+        "Die opdracht ken ik niet. Bedoel je /{command}? Typ /help voor wat ik kan.",
+        "I don't know that command. Did you mean /{command}? Type /help to see what I can do.",
+    ),
+    "servant_who": ("{name} is {title} bij {org}.", "{name} is {title} at {org}."),
+    "offer_waiting": (
+        "Ik wacht nog op je antwoord: zal ik je in contact brengen met {name}? Gaat je bericht "
+        "over een eerdere zaak, typ dan /status.",
+        "I'm still waiting for your answer: shall I put you in touch with {name}? If your "
+        "message is about an earlier case, type /status.",
+    ),
+    "initiative_why": (
+        "Met de naam (en plaats) van je initiatief kan de medewerker je vraag plaatsen en je "
+        "herkennen. Het hoeft niet: kies dan 'Overslaan'.",
+        "With your initiative's name (and town) the civil servant can place your question and "
+        "recognise you. It is not required: then choose 'Skip'.",
+    ),
     "unsupported": (
         "Ik kan alleen tekst lezen, geen {what}. Typ je vraag gerust in een bericht.",
         "I can only read text, not {what}. Feel free to type your question.",
@@ -193,8 +235,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
                     "Ask your question first; then I can put you in touch."),
     "no_servant": ("Er is nu helaas niemand beschikbaar om je vraag over te nemen.",
                    "Unfortunately nobody is available to take your question right now."),
-    "didnt_get": ("Ik begreep je antwoord niet. Kies een van de knoppen of typ je antwoord.",
-                  "I didn't understand your answer. Pick one of the buttons or type it."),
+    "didnt_get": ("Ik begreep je antwoord niet. Kies een van de opties of typ je antwoord.",
+                  "I didn't understand your answer. Pick one of the options or type your "
+                  "answer."),
     "out_of_scope": (
         "Daar kan ik je helaas niet mee helpen: ik help burgerinitiatieven op weg naar fondsen, "
         "loketten en netwerken.",
@@ -214,8 +257,47 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "lang_nl": ("Nederlands", "Dutch"),
     "lang_en": ("Engels", "English"),
     "h_routes": ("Routes die de desk al gaf", "Routes the desk already gave"),
-    "h_history": ("Geschiedenis", "History"),
-    "h_reason": ("Reden", "Reason"),
+    "h_history": ("Geschiedenis (tijden in {zone})", "History (times in {zone})"),
+    # the case history, one line per event or message; {actor} is one of the a_* words
+    # or a servant's name, {who} a servant's name
+    "a_desk": ("de desk", "the desk"),
+    "a_volunteer": ("de vrijwilliger", "the volunteer"),
+    "ev_proposed": ("de desk stelde {who} voor aan de vrijwilliger",
+                    "the desk proposed {who} to the volunteer"),
+    "ev_consent_given": ("de vrijwilliger gaf toestemming voor contact",
+                         "the volunteer agreed to be put in touch"),
+    "ev_decline": ("de vrijwilliger wilde geen contact", "the volunteer declined contact"),
+    "ev_expire": ("het voorstel is verlopen", "the proposal expired"),
+    "ev_offered_to": ("de zaak is aangeboden aan {who}", "the case was offered to {who}"),
+    "ev_take": ("{actor} nam de zaak", "{actor} took the case"),
+    "ev_reply": ("{actor} schreef de vrijwilliger", "{actor} wrote to the volunteer"),
+    "ev_volunteer_wrote": ("de vrijwilliger schreef", "the volunteer wrote"),
+    "ev_assign": ("{actor} gaf de zaak door aan {who}", "{actor} handed the case to {who}"),
+    "ev_assign_why": ("{actor} gaf de zaak door aan {who}: “{reason}”",
+                      "{actor} handed the case to {who}: “{reason}”"),
+    "ev_escalate": ("de desk zette de zaak door naar {who}: niet op tijd opgepakt",
+                    "the desk passed the case on to {who}: not taken in time"),
+    "ev_reminder": ("de desk stuurde {who} een herinnering", "the desk reminded {who}"),
+    "ev_no_escalation_target": ("de desk vond niemand om de zaak naar door te zetten",
+                                "the desk found nobody to pass the case on to"),
+    "ev_resolve": ("{actor} rondde de zaak af", "{actor} resolved the case"),
+    "ev_reopen": ("{actor} opende de zaak weer", "{actor} reopened the case"),
+    "ev_close": ("de zaak is gesloten", "the case was closed"),
+    "ev_note": ("{actor} maakte een notitie", "{actor} made a note"),
+    "ev_checkin_sent": ("de desk vroeg de vrijwilliger of het geholpen heeft",
+                        "the desk asked the volunteer whether it helped"),
+    "ev_checkin_answer": ("de vrijwilliger antwoordde op de check-in",
+                          "the volunteer answered the check-in"),
+    "ev_volunteer_unreachable": ("de vrijwilliger is niet meer bereikbaar via {detail}",
+                                 "the volunteer can no longer be reached on {detail}"),
+    "ev_other": ("{actor}: {detail}", "{actor}: {detail}"),
+    "m_servant": ("{actor} aan de vrijwilliger: {text}", "{actor} to the volunteer: {text}"),
+    "m_volunteer": ("de vrijwilliger: {text}", "the volunteer: {text}"),
+    "m_note": ("{actor}, notitie: {text}", "{actor}, note: {text}"),
+    "m_summary": ("{actor}, afsluitend bericht: {text}", "{actor}, closing message: {text}"),
+    "m_checkin": ("de vrijwilliger op de check-in (geholpen?): {text}",
+                  "the volunteer at the check-in (helped?): {text}"),
+    "m_other": ("{actor}: {text}", "{actor}: {text}"),
     "h_unknown": ("onbekend", "unknown"),
     "h_how": (
         "Neem de zaak met /neem {case}; antwoord met /antwoord {case} <tekst>; geef door met "
@@ -224,9 +306,9 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "/assign {case} <servant> <reason>.",
     ),
     "reminder": (
-        "Herinnering: zaak {case} wacht sinds {since} op je. Neem hem met /neem {case} of "
+        "Herinnering: zaak {case} wacht sinds {since} ({zone}) op je. Neem hem met /neem {case} of "
         "geef hem door met /geef {case} <medewerker> <reden>.",
-        "Reminder: case {case} has been waiting for you since {since}. Take it with "
+        "Reminder: case {case} has been waiting for you since {since} ({zone}). Take it with "
         "/take {case} or hand it on with /assign {case} <servant> <reason>.",
     ),
     "escalated_away": (
@@ -244,42 +326,151 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "unreachable_in": ("De vrijwilliger van zaak {case} is niet meer bereikbaar via {channel}.",
                        "The volunteer of case {case} can no longer be reached on {channel}."),
     "assigned_in": ("{who} gaf zaak {case} aan jou.", "{who} handed case {case} to you."),
+    "assigned_in_why": ("{who} gaf zaak {case} aan jou: “{reason}”",
+                        "{who} handed case {case} to you: “{reason}”"),
+    "escalated_in": (
+        "Zaak {case} is doorgezet naar jou: {previous} heeft hem niet binnen {days} werkdagen "
+        "opgepakt.",
+        "Case {case} was passed on to you: {previous} did not take it within {days} working "
+        "days.",
+    ),
     "staff_help": (
-        "Opdrachten: /zaken – je zaken; /neem N; /geef N MEDEWERKER reden; /antwoord N tekst; "
-        "/notitie N tekst; /klaar N samenvatting; /afwezig VAN TOT (JJJJ-MM-DD); "
-        "/capaciteit N.",
-        "Commands: /cases – your cases; /take N; /assign N SERVANT reason; /reply N text; "
-        "/note N text; /resolve N summary; /away FROM UNTIL (YYYY-MM-DD); /capacity N.",
+        "Opdrachten voor medewerkers:\n"
+        "/zaken – je open zaken\n"
+        "/neem N – neem zaak N op je\n"
+        "/antwoord N tekst – stuur de vrijwilliger van zaak N een bericht\n"
+        "/notitie N tekst – een notitie bij de zaak (de vrijwilliger ziet die niet)\n"
+        "/geef N MEDEWERKER reden – geef de zaak door aan een collega\n"
+        "/klaar N samenvatting – rond de zaak af; de tekst na het nummer gaat als afsluitend "
+        "bericht naar de vrijwilliger\n"
+        "/heropen N – open een afgeronde zaak weer, om de vrijwilliger nog iets te schrijven\n"
+        "/afwezig VAN TOT – afwezig, data als JJJJ-MM-DD; /afwezig weg wist je afwezigheid\n"
+        "/capaciteit N – hoeveel open zaken je tegelijk wilt; 0: geen nieuwe zaken",
+        "Commands for civil servants:\n"
+        "/cases – your open cases\n"
+        "/take N – take case N\n"
+        "/reply N text – send the volunteer of case N a message\n"
+        "/note N text – a note on the case (the volunteer does not see it)\n"
+        "/assign N SERVANT reason – hand the case to a colleague\n"
+        "/resolve N summary – resolve the case; the text after the number is sent to the "
+        "volunteer as the closing message\n"
+        "/reopen N – reopen a resolved case, to write the volunteer something more\n"
+        "/away FROM UNTIL – away, dates as YYYY-MM-DD; /away off clears your absence\n"
+        "/capacity N – how many open cases you want at once; 0: no new cases",
     ),
     "s_usage": ("Gebruik: {usage}", "Usage: {usage}"),
     "s_no_case": ("Zaak {case} bestaat niet.", "Case {case} does not exist."),
     "s_not_yours": ("Zaak {case} ligt bij {name}, niet bij jou.",
                     "Case {case} is with {name}, not with you."),
-    "s_illegal": ("Dat kan niet bij zaak {case} (status: {state}).",
-                  "That is not possible for case {case} (state: {state})."),
+    "s_illegal": ("Dat kan nu niet bij zaak {case}: de zaak is {state}.",
+                  "That is not possible for case {case} now: the case is {state}."),
+    "s_mine": ("Zaak {case} is al van jou; schrijf met /antwoord {case} <tekst>.",
+               "Case {case} is already yours; write with /reply {case} <text>."),
+    "s_taken_by": ("Zaak {case} is al opgepakt door {name}.",
+                   "Case {case} has already been taken by {name}."),
+    "s_take_first": ("Neem zaak {case} eerst met /neem {case}.",
+                     "Take case {case} first with /take {case}."),
+    "s_assign_self": (
+        "Zaak {case} ligt al bij jou. Neem hem met /neem {case}, of geef hem aan een collega "
+        "met /geef {case} <medewerker> <reden>.",
+        "Case {case} is already with you. Take it with /take {case}, or hand it to a "
+        "colleague with /assign {case} <servant> <reason>.",
+    ),
+    "s_assign_holder": ("Zaak {case} ligt al bij {name}.", "Case {case} is already with {name}."),
+    "s_resolved_not_sent": (
+        "Zaak {case} is afgerond; je bericht is niet verstuurd. Wil je de vrijwilliger toch "
+        "nog iets schrijven? Open de zaak weer met /heropen {case} en stuur dan "
+        "/antwoord {case} <tekst>.",
+        "Case {case} is resolved; your message was not sent. Want to write the volunteer "
+        "something more? Reopen the case with /reopen {case}, then send /reply {case} <text>.",
+    ),
+    "s_is_resolved": (
+        "Zaak {case} is al afgerond. Is er toch nog iets te doen? Open hem weer met "
+        "/heropen {case}.",
+        "Case {case} is already resolved. Something left to do? Reopen it with "
+        "/reopen {case}.",
+    ),
+    "s_is_closed": (
+        "Zaak {case} is gesloten: de vrijwilliger liet bij de check-in weten dat het "
+        "geholpen heeft. Er kan niets meer bij; met een nieuwe vraag komt de vrijwilliger "
+        "zelf terug bij de desk.",
+        "Case {case} is closed: the volunteer said at the check-in that it helped. Nothing "
+        "more can be added; with a new question the volunteer comes back to the desk.",
+    ),
+    "s_already_open": ("Zaak {case} staat al open; schrijf met /antwoord {case} <tekst>.",
+                       "Case {case} is already open; write with /reply {case} <text>."),
+    "s_reopened": (
+        "Zaak {case} is weer open. Schrijf de vrijwilliger met /antwoord {case} <tekst>; "
+        "rond weer af met /klaar {case} <samenvatting>.",
+        "Case {case} is open again. Write the volunteer with /reply {case} <text>; resolve "
+        "it again with /resolve {case} <summary>.",
+    ),
     "s_taken": ("Zaak {case} is van jou. Antwoord met /antwoord {case} <tekst>.",
                 "Case {case} is yours. Reply with /reply {case} <text>."),
     "s_sent": ("Verstuurd naar de vrijwilliger van zaak {case}.",
                "Sent to the volunteer of case {case}."),
+    "s_taken_sent": ("Zaak {case} is nu van jou, en je bericht is verstuurd naar de "
+                     "vrijwilliger.",
+                     "Case {case} is now yours, and your message was sent to the volunteer."),
     "s_noted": ("Notitie bij zaak {case} bewaard.", "Note saved on case {case}."),
     "s_resolved": ("Zaak {case} is afgerond; de vrijwilliger kreeg je samenvatting.",
                    "Case {case} is resolved; the volunteer got your summary."),
     "s_assigned": ("Zaak {case} is doorgegeven aan {name}.", "Case {case} went to {name}."),
     "s_unknown_servant": ("Medewerker {who} ken ik niet. Bekend: {known}.",
                           "I don't know servant {who}. Known: {known}."),
-    "s_away": ("Genoteerd: afwezig van {start} tot en met {until}.",
-               "Noted: away from {start} until {until}."),
-    "s_capacity": ("Je capaciteit is nu {n} open zaken.", "Your capacity is now {n} open cases."),
+    "s_away": ("Genoteerd: afwezig van {start} tot en met {until}. In die tijd krijg je geen "
+               "nieuwe zaken.",
+               "Noted: away from {start} until {until}. You get no new cases in that time."),
+    "s_away_cases": ("Deze zaken liggen nog bij jou; geef ze zo nodig door aan een collega:",
+                     "These cases are still with you; hand them to a colleague if needed:"),
+    "s_away_line": ("Zaak {case} ({theme}, {state}): /geef {case} {who} <reden>",
+                    "Case {case} ({theme}, {state}): /assign {case} {who} <reason>"),
+    "s_away_someone": ("<medewerker>", "<servant>"),
+    "s_away_waiting": (
+        "Geef je een zaak die op /neem wacht niet door, dan gaat hij na {days} werkdagen "
+        "vanzelf naar een collega.",
+        "A case waiting for /take that you do not hand on goes to a colleague by itself "
+        "after {days} working days.",
+    ),
+    "s_away_order": (
+        "De einddatum {until} ligt vóór de begindatum {start}. Bedoel je /afwezig {until} "
+        "{start}?",
+        "The end date {until} is before the start date {start}. Do you mean /away {until} "
+        "{start}?",
+    ),
+    "s_away_cleared": (
+        "Je afwezigheid ({start} tot en met {until}) is gewist; je krijgt weer nieuwe zaken.",
+        "Your absence ({start} until {until}) is cleared; you get new cases again.",
+    ),
+    "s_away_none": ("Je had geen afwezigheid opgegeven.", "You had not set an absence."),
+    "s_capacity": ("Je capaciteit is nu {n}: je krijgt nieuwe zaken zolang je minder dan "
+                   "{n} open {cases} hebt.",
+                   "Your capacity is now {n}: you get new cases while you have fewer than "
+                   "{n} open {cases}."),
+    "s_capacity_zero": (
+        "Je capaciteit is nu 0: je krijgt geen nieuwe zaken. Je open zaken blijven bij jou. "
+        "Weer nieuwe zaken? Stuur /capaciteit N.",
+        "Your capacity is now 0: you get no new cases. Your open cases stay with you. New "
+        "cases again? Send /capacity N.",
+    ),
+    "w_case": ("zaak", "case"),
+    "w_cases": ("zaken", "cases"),
     "state_offered": ("wacht op /neem", "waiting for /take"),
     "state_accepted": ("opgepakt", "taken"),
     "state_waiting_for_volunteer": ("wacht op de vrijwilliger", "waiting for the volunteer"),
     "state_in_progress": ("in behandeling", "in progress"),
     "state_resolved": ("afgerond", "resolved"),
+    "state_closed": ("gesloten", "closed"),
+    "state_new": ("nog niet overgedragen", "not handed over yet"),
+    "state_declined": ("afgewezen door de vrijwilliger", "declined by the volunteer"),
+    "state_expired": ("verlopen", "expired"),
+    "state_reassigned": ("doorgegeven", "handed on"),
+    "state_escalated": ("doorgezet", "passed on"),
     "s_none": ("Je hebt geen open zaken.", "You have no open cases."),
     "s_case_line": ("Zaak {case} · {state} · {theme} · {place} · sinds {since}",
                     "Case {case} · {state} · {theme} · {place} · since {since}"),
-    "s_digest": ("Weekoverzicht voor {name}: {n} open zaken.",
-                 "Weekly digest for {name}: {n} open cases."),
+    "s_digest": ("Weekoverzicht voor {name}: {n} open {cases}.",
+                 "Weekly digest for {name}: {n} open {cases}."),
     "s_overdue": ("Over tijd: {cases}.", "Overdue: {cases}."),
     "s_vol_text": ("Gebruik /antwoord N tekst om een vrijwilliger te antwoorden. /help voor "
                    "alle opdrachten.", "Use /reply N text to answer a volunteer. /help for "

@@ -5,18 +5,32 @@ Called by ``bot.desk`` inside its transaction. Steps move only through
 a message by its kind and the conversation's step; the parts live in their own modules:
 ``volunteer_base`` (shared helpers), ``volunteer_question`` (a new question and the
 questions asked back), ``volunteer_offer`` (the answer and the handover), ``volunteer_case``
-(relay and check-in on an open case), ``volunteer_commands`` (commands and asides).
+(relay and check-in on an open case), ``volunteer_commands`` (commands and asides),
+``volunteer_words`` (how short free answers are read: "weet ik niet", a skip, "stop").
 """
 
 from __future__ import annotations
 
+from sqlmodel import col, select
+
+from bot import cases as lifecycle
 from bot import conversation as conv
+from bot.handover import servant_card
 from bot.models import Case
-from bot.texts import attachment
+from bot.texts import attachment, t
 from bot.volunteer_case import OpenCaseMixin
 from bot.volunteer_commands import CommandsMixin
 from bot.volunteer_offer import MAX_INITIATIVE, OfferMixin
 from bot.volunteer_question import QuestionMixin
+from bot.volunteer_words import (
+    PLACE_SENTENCE,
+    asks_who,
+    command_word,
+    is_dont_know,
+    is_skip,
+    is_wordless,
+    words,
+)
 from bot.wording import (
     answer_word,
     is_help_request,
@@ -39,6 +53,8 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             self.on_command(*command)
         elif text.strip() == "/":  # a command with no name
             self.say("unknown_command")
+        elif (word := command_word(text)) is not None:  # "stop", "status": the command
+            self.on_command(word, "")
         else:
             self.on_text(text)
 
@@ -56,6 +72,11 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             self.cmd_contact("")
             return
         if step == conv.STOPPED:
+            relay = self.case("relay_case")
+            if relay is not None and relay.state in lifecycle.OPEN:
+                self.step("case_open")  # /stop said the case stays open: back to it
+                self.relay(relay, text)
+                return
             self.step("start")
         elif step == conv.CONFIRM_FORGET:
             word = answer_word(text)
@@ -68,33 +89,78 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             self.clarify_answer(free_text=text)
             return
         elif step == conv.OFFER:
-            word = answer_word(text)
             case = self.case("offer_case")
-            if word in ("yes", "no") and case is not None:
-                self.consent(case, word == "yes")
-                return
-            if case is not None and is_not_now(text):
-                self.expire_offer()  # nothing shared; no "never" either
-                self.step("answered")
-                self.say("later")
-                return
-            if case is not None and len(text.split()) <= 3 and not self.whole_question(text):
-                self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
+            if case is not None and self.offer_text(case, text):
                 return
         elif step == conv.INITIATIVE:
-            self.handover(text.strip()[:MAX_INITIATIVE] or None)
+            self.initiative_text(text)
             return
         elif step == conv.CHECKIN:
             word = answer_word(text)
             case = self.case("checkin_case")
             if word is not None and case is not None:
-                self.checkin_answer(case, word)
+                self.checkin_answer(case, word, text)
                 return
         case = self.relay_target()
         if case is not None:
             self.relay(case, text)
             return
         self.new_question(text)
+
+    def offer_text(self, case: Case, text: str) -> bool:
+        """A typed answer to the handover offer; False when it is a new question."""
+        word = answer_word(text)
+        if word in ("yes", "no"):
+            self.consent(case, word == "yes")
+            return True
+        if is_not_now(text):
+            self.expire_offer()  # nothing shared; no "never" either
+            self.step("answered")
+            self.data(just_declined=True)  # a "ja" right after still leads to an offer
+            self.say("later")
+            return True
+        servant = self.work.kmap.find_servant(case.servant_id or "")
+        if servant is not None and asks_who(text):
+            card = servant_card(servant, self.lang)
+            self.work.to_volunteer(self.vol, t("servant_who", self.lang, **card) + " "
+                                   + t("offer_again", self.lang, name=servant.name),
+                                   choices=self.yes_no(f"consent:{case.id}"))
+            return True
+        if len(words(text)) <= 6 and not self.whole_question(text):
+            if servant is not None and self.other_open_case(case) is not None:
+                self.say("offer_waiting", name=servant.name,
+                         choices=self.yes_no(f"consent:{case.id}"))
+            else:
+                self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
+            return True
+        return False
+
+    def other_open_case(self, offered: Case) -> Case | None:
+        """An open case of this volunteer other than the one offered now."""
+        return self.work.session.exec(
+            select(Case).where(Case.volunteer_id == self.vol.id, Case.id != offered.id,
+                               col(Case.state).in_(list(lifecycle.OPEN)))).first()
+
+    def initiative_text(self, text: str) -> None:
+        """The initiative's name typed; a skip, "weet ik niet" or a question is no name."""
+        if is_skip(text) or is_dont_know(text) or is_wordless(text):
+            self.handover(None)
+        elif text.strip().endswith("?"):  # "waarom wil je dat weten?"
+            self.say("initiative_why")
+            self.ask_again()
+        elif self.only_a_place(text):  # "we zitten in Zeist": a place, no name
+            self.handover(None, place=text)
+        else:
+            self.handover(text.strip()[:MAX_INITIATIVE] or None)
+
+    def only_a_place(self, text: str) -> bool:
+        """A sentence that names a known place and nothing else ("we zitten in Zeist")."""
+        found = self.route(text)
+        if not found.municipality:
+            return False
+        place = set(words(found.municipality))
+        rest = [w for w in words(text) if w not in place]
+        return bool(rest) and all(w in PLACE_SENTENCE for w in rest)
 
     def on_choice(self, value: str) -> None:
         kind, _, rest = value.partition(":")

@@ -4,6 +4,8 @@ again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import col, select
 
 from bot import cases as lifecycle
@@ -17,6 +19,7 @@ from bot.staff import STAFF_COMMANDS
 from bot.texts import t
 from bot.volunteer_case import OpenCaseMixin
 from bot.volunteer_question import QuestionMixin
+from bot.volunteer_words import nearest_command
 from bot.wording import is_help_request, is_privacy_question, parse_start_payload, text_lang
 
 
@@ -65,18 +68,24 @@ class CommandsMixin(QuestionMixin, OpenCaseMixin):
                     Choice(t(answer, self.lang), f"checkin:{case.id}:{answer}")
                     for answer in ("yes", "partly", "no")))
 
-    def on_command(self, name: str, args: str) -> None:
-        handler = {
+    def commands(self) -> dict[str, Callable[[str], None]]:
+        return {
             "start": self.cmd_start, "help": self.cmd_help, "hulp": self.cmd_help,
             "status": self.cmd_status, "stop": self.cmd_stop, "taal": self.cmd_lang,
             "lang": self.cmd_lang, "language": self.cmd_lang, "vergeet": self.cmd_forget,
             "forget": self.cmd_forget, "nieuw": self.cmd_new, "new": self.cmd_new,
             "contact": self.cmd_contact, "privacy": self.cmd_privacy,
-        }.get(name)
+        }
+
+    def on_command(self, name: str, args: str) -> None:
+        handlers = self.commands()
+        handler = handlers.get(name)
         if handler is not None:
             handler(args)
         elif name in STAFF_COMMANDS:
             self.say("staff_only")
+        elif (near := nearest_command(name, list(handlers))) is not None:
+            self.say("unknown_command_near", command=near)
         else:
             self.say("unknown_command")
 
@@ -109,7 +118,7 @@ class CommandsMixin(QuestionMixin, OpenCaseMixin):
         self.ask_again()
 
     def cmd_privacy(self, _args: str) -> None:
-        self.say("privacy")
+        self.say("privacy", months=self.work.config.retention_months)
         self.ask_again()
 
     def cmd_new(self, _args: str) -> None:
@@ -119,13 +128,19 @@ class CommandsMixin(QuestionMixin, OpenCaseMixin):
 
     def cmd_stop(self, _args: str) -> None:
         self.expire_offer()
+        relay = self.case("relay_case") if self.vol.step in (
+            conv.RELAY, conv.CHECKIN, conv.CONFIRM_FORGET) else None
         self.step("stop")
-        self.say("stopped")
+        servant = self.work.kmap.find_servant(relay.servant_id or "") if relay else None
+        if relay is not None and relay.state in lifecycle.OPEN and servant is not None:
+            self.say("stopped_open", case=relay.id, name=servant.name)  # it is not stopped
+        else:
+            self.say("stopped")
 
     def cmd_lang(self, args: str) -> None:
         choice = args.strip().casefold()[:2]
         if choice not in ("nl", "en"):
-            self.say("lang_ask", choices=(Choice("Nederlands", "lang:nl"),
+            self.say("lang_unavailable" if choice else "lang_ask", choices=(Choice("Nederlands", "lang:nl"),
                                           Choice("English", "lang:en")))
             return
         self.vol.lang, self.vol.lang_fixed = choice, True

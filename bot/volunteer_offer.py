@@ -93,7 +93,8 @@ class OfferMixin(ConversationBase):
         key = "ask_initiative" if case.municipality else "ask_initiative_place"
         self.say(key, choices=(Choice(t("skip", self.lang), "initiative:skip"),))
 
-    def handover(self, initiative: str | None) -> None:
+    def handover(self, initiative: str | None, *, place: str | None = None) -> None:
+        """Hand the offered case over; ``place`` is a text naming only its place."""
         case = self.case("offer_case")
         if case is None or case.state != lifecycle.NEW:
             self.step("start")
@@ -109,8 +110,8 @@ class OfferMixin(ConversationBase):
             self.say("no_servant")
             return
         servant = next((s for s in ranked if s.id == case.servant_id), ranked[0])
-        if initiative and not case.municipality:
-            self.place_from(case, initiative)
+        if (initiative or place) and not case.municipality:
+            self.place_from(case, place or initiative or "")
         self.work.move(case, "consent", "volunteer")
         offer_to(self.work, case, servant, actor="volunteer")
         self.data(offer_case=None, offer_wording=None, relay_case=case.id)

@@ -11,6 +11,7 @@ from bot.channel import Choice
 from bot.report.question_stats import record_question
 from bot.texts import t
 from bot.volunteer_offer import OfferMixin
+from bot.volunteer_words import is_dont_know, is_wordless
 from bot.wording import social_reply
 from routing.model import NATIONAL
 
@@ -32,7 +33,7 @@ class QuestionMixin(OfferMixin):
         if self.vol.step != conv.IDLE and self.vol.step not in (conv.RELAY, conv.CHECKIN):
             self.step("start")
         self.vol.question = text
-        self.data(answers=None, clarify=None, last=None, asked=None, stat=None)
+        self.data(answers=None, clarify=None, last=None, asked=None, stat=None, reasked=None)
         result = self.route(text)
         if not self.vol.lang_fixed:
             self.vol.lang = result.lang
@@ -72,16 +73,32 @@ class QuestionMixin(OfferMixin):
         if value is None and free_text.strip().isdigit():  # "14": not one of the options
             self.say("didnt_get", choices=self.clarify_choices(kind))
             return
-        if value is None and free_text and self.whole_question(free_text):
-            self.new_question(free_text)  # they asked anew instead of answering
-            return
+        no_answer = value is None and bool(free_text) and is_dont_know(free_text)
+        if value is None and free_text and is_wordless(free_text):  # "👍": nothing to read
+            if self.vol.data.get("reasked") != kind:
+                self.data(reasked=kind)  # once more, with the choices; then go on without
+                self.work.to_volunteer(self.vol, t("didnt_get", self.lang) + " "
+                                       + t(f"ask_{kind}", self.lang),
+                                       choices=self.clarify_choices(kind))
+                return
+            no_answer = True
+        if value is None and free_text and not no_answer:
+            alone = self.route(free_text)
+            if alone.out_of_scope and alone.extra.get("scope") == "spam":
+                # not an answer: the redirect, and the question still waits for one
+                self.work.to_volunteer(self.vol, alone.redirect or t("out_of_scope", self.lang))
+                self.say(f"ask_{kind}", choices=self.clarify_choices(kind))
+                return
+            if not alone.out_of_scope and not alone.clarify and alone.routes:
+                self.new_question(free_text)  # they asked anew instead of answering
+                return
         answers = dict(self.vol.data.get("answers") or {})
         text = self.vol.question or ""
         if value is not None and kind in ("theme", "need", "region"):
             answers[kind] = value
-        elif free_text:
+        elif free_text and not no_answer:  # "weet ik niet" is not part of the question
             text = f"{text}\n{free_text}"
-        self.data(answers=answers, clarify=None)
+        self.data(answers=answers, clarify=None, reasked=None)
         self.vol.question = text
         result = self.route(text)
         asked = list(self.vol.data.get("asked") or [kind])

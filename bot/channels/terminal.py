@@ -2,6 +2,8 @@
 
 Reads lines from stdin (a TTY or a pipe, so it can be scripted) and prints what the desk
 sends to this chat. Choices are shown as numbered options; typing the number picks one.
+The last options shown are kept in the ``StateStore`` (``terminal:choices:<chat id>``), so
+a number still picks after ``wegwijs chat`` restarts (pass a ``DbStateStore``).
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import sys
 import threading
 import uuid
 from typing import TextIO
 
-from bot.channel import Choice, Inbound, InboundHandler, Outbound
+from bot.channel import Choice, Inbound, InboundHandler, MemoryStateStore, Outbound, StateStore
 
 NAME = "terminal"
 
@@ -24,7 +27,8 @@ class TerminalChannel:
 
     def __init__(self, *, chat_id: str, sender_id: str | None = None,
                  display_name: str | None = None, stdin: TextIO | None = None,
-                 stdout: TextIO | None = None, label: str = "wegwijs") -> None:
+                 stdout: TextIO | None = None, label: str = "wegwijs",
+                 state: StateStore | None = None) -> None:
         self.chat_id = chat_id
         self.sender_id = sender_id or chat_id
         self.display_name = display_name
@@ -36,9 +40,23 @@ class TerminalChannel:
         self._task: asyncio.Task[None] | None = None
         self._counter = itertools.count(1)
         self._session = uuid.uuid4().hex[:12]
+        self._state: StateStore = state or MemoryStateStore()
+
+    @property
+    def _choices_key(self) -> str:
+        return f"{NAME}:choices:{self.chat_id}"
+
+    async def _load_choices(self) -> None:
+        stored = await self._state.get(self._choices_key)
+        try:
+            pairs = json.loads(stored) if stored else []
+            self._choices = tuple(Choice(str(label), str(value)) for label, value in pairs)
+        except (ValueError, TypeError):  # a damaged row: no options, never a crash
+            self._choices = ()
 
     # ------------------------------------------------------------------ Channel
     async def start(self, on_inbound: InboundHandler) -> None:
+        await self._load_choices()  # the options shown before a restart still count
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         loop = asyncio.get_running_loop()
 
@@ -66,6 +84,8 @@ class TerminalChannel:
         lines += [f"  {i}) {c.label}" for i, c in enumerate(message.choices, 1)]
         if message.choices:
             self._choices = message.choices
+            await self._state.set(self._choices_key, json.dumps(
+                [[c.label, c.value] for c in message.choices]))
         self.stdout.write("\n".join(lines) + "\n")
         self.stdout.flush()
 

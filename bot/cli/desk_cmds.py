@@ -9,13 +9,16 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine
 
 from bot.cli._apps import app, knowledge_app  # noqa: F401
 from routing.model import KnowledgeMap
+
+if TYPE_CHECKING:
+    from bot.followup import FollowUpConfig
 
 DatabaseOpt = Annotated[str | None, typer.Option(
     "--database-url", help="Database URL (default: WEGWIJS_DATABASE_URL or a SQLite file in "
@@ -45,17 +48,20 @@ def _load(path: Path) -> KnowledgeMap:
 
 async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
                         sender_id: str, display_name: str | None, label: str,
-                        timezone: str) -> None:
+                        config: FollowUpConfig) -> None:
     from bot.channels.terminal import TerminalChannel
     from bot.desk import Desk
-    from bot.followup import FollowUpConfig
+    from bot.kv import DbStateStore
     from bot.runtime import Runtime
     from bot.scheduler import build_scheduler
 
     engine = open_database(database_url)
-    desk = Desk(engine, kmap, config=FollowUpConfig(timezone=timezone), channels=("terminal",))
+    timezone = config.timezone
+    desk = Desk(engine, kmap, config=config, channels=("terminal",))
+    # the options last shown live in the database, so a number still picks one after a
+    # restart of the chat
     channel = TerminalChannel(chat_id=chat_id, sender_id=sender_id, display_name=display_name,
-                              label=label)
+                              label=label, state=DbStateStore(engine))
     runtime = Runtime(desk, [channel], chat=("terminal", chat_id), poll_interval=1.0)
     scheduler = build_scheduler(runtime.tick, timezone=timezone)
     await runtime.start()
@@ -80,12 +86,15 @@ def open_database(database_url: str) -> Engine:
     return make_engine(database_url)
 
 
-def _settings(database_url: str | None, knowledge: Path | None) -> tuple[str, Path, str]:
+def _settings(database_url: str | None,
+              knowledge: Path | None) -> tuple[str, Path, FollowUpConfig]:
     from bot.cli._settings import settings_or_exit
+    from bot.followup import FollowUpConfig
 
     settings = settings_or_exit()
     return (database_url or settings.database_url, knowledge or settings.knowledge,
-            settings.timezone)
+            FollowUpConfig(timezone=settings.timezone,
+                           retention_months=settings.retention_months))
 
 
 def _hint(text: str) -> None:
@@ -101,13 +110,13 @@ def chat(
         "--as-volunteer", help="Chat as this volunteer (default: your user name).")] = None,
 ) -> None:
     """Talk to the desk as a volunteer, in this terminal (lines from stdin when piped)."""
-    url, path, tz = _settings(database_url, knowledge)
+    url, path, config = _settings(database_url, knowledge)
     kmap = _load(path)
     who = as_volunteer or os.environ.get("USER") or getpass.getuser()
     _hint("Wegwijs in de terminal. Typ je vraag; /help voor opdrachten, Ctrl-D om te stoppen.")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run_terminal(url, kmap, chat_id=who, sender_id=who, display_name=who,
-                                  label="wegwijs", timezone=tz))
+                                  label="wegwijs", config=config))
 
 
 @app.command("staff")
@@ -118,7 +127,7 @@ def staff(
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """Work as a civil servant in this terminal: /zaken, /neem N, /antwoord N tekst, …"""
-    url, path, tz = _settings(database_url, knowledge)
+    url, path, config = _settings(database_url, knowledge)
     kmap = _load(path)
     servant = kmap.find_servant(servant_id)
     if servant is None:
@@ -129,4 +138,4 @@ def staff(
         # the chat the desk addresses this servant's terminal messages to
         chat_id = servant.channels.get("terminal", servant.id)
         asyncio.run(_run_terminal(url, kmap, chat_id=chat_id, sender_id=servant.id,
-                                  display_name=servant.name, label="wegwijs", timezone=tz))
+                                  display_name=servant.name, label="wegwijs", config=config))

@@ -12,6 +12,8 @@ import typer
 from pydantic import ValidationError
 
 from bot.cli._apps import app
+from bot.cli.desk_cmds import DatabaseOpt as DeskDatabaseOpt
+from bot.cli.desk_cmds import KnowledgeOpt
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -87,12 +89,22 @@ def db_current(database_url: DatabaseOpt = None) -> None:
 
 
 @app.command("doctor")
-def doctor() -> None:
+def doctor(
+    database_url: DeskDatabaseOpt = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
     """Check configuration, database, migrations, channel credentials and the knowledge map.
     Exits non-zero when something must be fixed."""
     from bot import doctor as checks
 
-    findings = checks.run()
+    given = {key: value for key, value in
+             (("database_url", database_url), ("knowledge", knowledge)) if value}
+
+    def load() -> Settings:
+        """The environment's settings, the command line's options first (as chat has)."""
+        return Settings(**given)  # type: ignore[arg-type]
+
+    findings = checks.run(load)
     typer.echo(checks.render(findings))
     raise typer.Exit(checks.exit_code(findings))
 

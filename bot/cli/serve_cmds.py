@@ -96,7 +96,8 @@ async def run_desk(settings: Settings, knowledge: KnowledgeSource, channels: lis
 
     snapshot = knowledge.snapshot
     desk = Desk(engine, snapshot.kmap, router=snapshot.router,
-                config=FollowUpConfig(timezone=settings.timezone),
+                config=FollowUpConfig(timezone=settings.timezone,
+                                      retention_months=settings.retention_months),
                 channels=[channel.name for channel in channels])
     runtime = Runtime(desk, channels)
     scheduler = build_scheduler(runtime.tick, timezone=settings.timezone)

@@ -63,3 +63,16 @@ def test_staff_terminal_opens_the_servants_terminal_address(tmp_path: Path) -> N
     staff = wegwijs(["staff", "--as", "joost-van-der-meer"], "", env)
     assert staff.returncode == 0, staff.stderr
     assert "Nieuwe zaak 1" in staff.stdout and "Groene Gevels" in staff.stdout
+
+
+def test_a_number_still_picks_an_option_after_the_chat_restarts(
+        tmp_path: Path, eval_knowledge_dir: Path) -> None:
+    env = {**os.environ, "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+           "WEGWIJS_KNOWLEDGE": str(eval_knowledge_dir)}
+    first = wegwijs(["chat", "--as-volunteer", "tess"],
+                    "We zoeken subsidie voor een moestuin in Zeist\n", env)
+    assert "1) Ja" in first.stdout, first.stdout  # the handover offer, as numbered options
+    again = wegwijs(["chat", "--as-volunteer", "tess"], "1\n", env)
+    assert again.returncode == 0, again.stderr
+    assert "Hoe heet je initiatief?" in again.stdout  # "1" was "Ja"
+    assert "begreep je antwoord niet" not in again.stdout

@@ -112,7 +112,11 @@ async def test_restart_continues_at_the_step(desk: Harness, step: str) -> None:
     elif step == "confirm_forget":
         await desk.say(VERA, "ja")
         assert desk.volunteer(VERA) is None
-    else:
+    else:  # stopped with case 1 open: what they write goes to its servant (the stop said so)
+        await desk.say(VERA, "Nog een vraag")
+        assert "[zaak 1] Vrijwilliger: Nog een vraag" in texts(
+            desk.to_servant("lotte-vermeulen"))
+        await desk.say(VERA, "/nieuw")
         answer = await desk.say(VERA, QUESTION)
         assert "clarify:need:funding" in choice_values(answer)
 

@@ -14,6 +14,7 @@ import pytest
 from bot import cases as lifecycle
 from bot import conversation as conv
 from bot.channel import Outbound
+from bot.texts import t
 from routing.model import KnowledgeMap
 from tests.bot.desk.harness import Harness, choice_values, local, texts
 
@@ -137,7 +138,7 @@ async def test_a_question_about_my_data_is_answered_not_routed(desk: Harness) ->
 async def test_a_data_question_while_confirming_forget_keeps_the_choice(desk: Harness) -> None:
     await desk.say(SAM, "/vergeet")
     answer = await desk.say(SAM, "what do you store about me?")
-    assert "/vergeet" in texts(answer) and "Shall I erase everything" in texts(answer)
+    assert "/forget" in texts(answer) and "Shall I erase everything" in texts(answer)
     assert choice_values(answer) == ["forget:yes", "forget:no"]
     assert desk.volunteer(SAM).step == conv.CONFIRM_FORGET  # type: ignore[union-attr]
 
@@ -146,7 +147,7 @@ async def test_a_vague_question_gets_a_second_question_not_a_dead_end(desk: Harn
     answer = await desk.say(SAM, "wij willen iets organiseren")
     assert clarify_kinds(answer) == {"theme"}
     answer = await desk.press(SAM, "clarify:theme:algemeen")  # "Algemeen": still no route
-    assert "geen passende route" not in texts(answer)
+    assert t("no_routes", "nl") not in texts(answer)
     assert clarify_kinds(answer) == {"need"}  # what kind of help, then
     answer = await desk.press(SAM, "clarify:need:funding")
     assert "Dit zijn de beste wegen" in texts(answer)

@@ -1,0 +1,88 @@
+"""How the volunteer's conversation reads short free answers: "don't know", an answer with
+no words at all, a skip, a command word typed without its slash, a question about who the
+servant is, and whether a check-in answer says more than its choice word."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz, process
+
+from bot.texts import t
+from bot.wording import NO, PARTLY, YES
+
+_WORD = re.compile(r"[a-zà-ÿ0-9']+")
+_DONT_KNOW = re.compile(
+    r"\b(weet (ik )?(het )?(nog )?niet|ik weet (het )?(nog )?niet|geen (idee|flauw idee)|"
+    r"(nog )?geen naam|heeft (nog )?geen naam|don'?t know|do not know|not sure|no idea|"
+    r"dunno|no name( yet)?|geen flauw|onbekend|unknown)\b")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def is_dont_know(text: str) -> bool:
+    """"weet ik niet", "geen idee", "don't know", "nog geen naam": no answer, short."""
+    found = words(text)
+    return 0 < len(found) <= 6 and _DONT_KNOW.search(" ".join(found)) is not None
+
+
+def is_wordless(text: str) -> bool:
+    """Emoji, punctuation only: nothing to read as an answer."""
+    return bool(text.strip()) and not any(ch.isalnum() for ch in text)
+
+
+def is_skip(text: str) -> bool:
+    """The skip button's label typed (either language), or its number in the terminal."""
+    wanted = text.strip().strip(".!").casefold()
+    return wanted == "1" or wanted in {t("skip", lang).casefold() for lang in ("nl", "en")}
+
+
+def is_short_question(text: str, limit: int = 8) -> bool:
+    return text.strip().endswith("?") and 0 < len(words(text)) <= limit
+
+
+_WHO = frozenset({"wie", "who", "whom", "wiens"})
+
+
+def asks_who(text: str) -> bool:
+    """"wie is dat?", "who is that?": a short question about a person (a longer one, "wie
+    kan ons helpen met subsidie?", is a question for routing)."""
+    return is_short_question(text, 4) and any(w in _WHO for w in words(text))
+
+
+#: Words typed without a slash that mean a command, when they are the whole message.
+COMMAND_WORDS: dict[str, str] = {
+    "stop": "stop", "stoppen": "stop", "status": "status", "contact": "contact",
+    "nieuw": "nieuw", "nieuwe vraag": "nieuw", "new question": "new",
+    "vergeet mij": "vergeet", "vergeet me": "vergeet", "forget me": "forget",
+}
+
+
+def command_word(text: str) -> str | None:
+    """The command a bare "stop", "status", "nieuwe vraag" or "vergeet mij" stands for."""
+    return COMMAND_WORDS.get(" ".join(words(text.strip().strip(".!"))))
+
+
+def nearest_command(name: str, known: list[str]) -> str | None:
+    """The known command closest to a mistyped one ("hepl" -> "help"), or None."""
+    found = process.extractOne(name, known, scorer=fuzz.ratio, score_cutoff=66)
+    return found[0] if found else None
+
+
+#: The words around a place name in "we zitten in Zeist", "we are based in Deventer".
+PLACE_SENTENCE = frozenset({"we", "wij", "ik", "zitten", "zit", "in", "wonen", "woon", "komen",
+                            "kom", "uit", "te", "are", "am", "based", "located", "from", "our",
+                            "ons", "onze", "het", "is", "initiatief", "initiative", "it", "i",
+                            "bij", "near", "at", "gemeente", "municipality", "de", "the"})
+
+_FILLER = frozenset({"wel", "niet", "nog", "helaas", "een", "echt", "zeker", "hoor", "graag",
+                     "dank", "je", "bedankt", "thanks", "thank", "you", "not", "yet", "really",
+                     "a", "bit", "little", "please", "ok", "oké", "oke", "zo", "so"})
+
+
+def says_more(text: str) -> bool:
+    """A check-in answer with more in it than "ja", "deels", "nee, nog niet"."""
+    return any(w not in YES and w not in NO and w not in PARTLY and w not in _FILLER
+               for w in words(text))
