@@ -89,7 +89,7 @@ class QuestionMixin(OfferMixin):
                 self.work.to_volunteer(self.vol, alone.redirect or t("out_of_scope", self.lang))
                 self.say(f"ask_{kind}", choices=self.clarify_choices(kind))
                 return
-            if not alone.out_of_scope and not alone.clarify and alone.routes:
+            if self.stands_alone(alone):
                 self.new_question(free_text)  # they asked anew instead of answering
                 return
         answers = dict(self.vol.data.get("answers") or {})
