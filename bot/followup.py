@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.exc import IntegrityError
@@ -220,16 +219,15 @@ def _current_offer(work: Work, row: FollowUp) -> Case | None:
 
 
 def _reminder(work: Work, row: FollowUp) -> str:
-    from bot.handover import servant_id_lang
+    from bot.handover import local_time, servant_id_lang
 
     case = _current_offer(work, row)
     if case is None or case.servant_id is None:
         return "obsolete"
     since = case.offered_at or case.created_at
-    local = since.astimezone(ZoneInfo(work.config.timezone))
     lang = servant_id_lang(work.kmap, case.servant_id)
     work.to_servant(case.servant_id, t("reminder", lang, case=case.id,
-                                       since=f"{local:%Y-%m-%d %H:%M}",
+                                       since=local_time(since, work.config.timezone),
                                        zone=work.config.timezone), case_id=case.id)
     work.audit(case, "desk", "reminder", case.servant_id)
     return "sent"
