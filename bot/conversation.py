@@ -47,6 +47,7 @@ _TABLE.update({
     (STOPPED, "case_closed"): STOPPED,
     (OFFER, "consent"): INITIATIVE,
     (OFFER, "decline"): IDLE,
+    (INITIATIVE, "decline"): IDLE,  # consent taken back before the handover
     (INITIATIVE, "handed_over"): RELAY,
     (CHECKIN, "checkin_answered"): IDLE,
     (CHECKIN, "checkin_answered_open"): RELAY,

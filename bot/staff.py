@@ -345,6 +345,15 @@ def cmd_reopen(work: Work, servant: Servant, args: str) -> None:
     _move(work, servant, case, "reopen")
     work.to_servant(servant.id, t("s_reopened", servant_lang(servant), case=case.id),
                     case_id=case.id)
+    vol = _volunteer(work, case)
+    if vol is not None:  # they were told it was resolved: tell them it is open again
+        work.to_volunteer(vol, t("reopened", vol.lang, case=case.id, name=servant.name),
+                          case_id=case.id)
+        if vol.step in (conv.IDLE, conv.RELAY, conv.STOPPED):  # as a reply does
+            vol.step = conv.advance(vol.step, "case_open")
+            vol.data = {**vol.data, "relay_case": case.id}
+            vol.updated_at = work.now
+            work.session.add(vol)
 
 
 def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:

@@ -98,6 +98,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "relayed": ("Doorgestuurd naar {name} (zaak {case}).", "Passed on to {name} (case {case})."),
     "servant_said": ("{name} (zaak {case}): {text}", "{name} (case {case}): {text}"),
     "taken": ("{name} heeft je zaak {case} opgepakt.", "{name} has taken up your case {case}."),
+    "reopened": (
+        "{name} heeft je zaak {case} weer geopend. Wat je nu typt, stuur ik door naar {name}.",
+        "{name} has reopened your case {case}. What you type now, I pass on to {name}.",
+    ),
+    "contact_already": (
+        "Je vraag ligt al bij {name} (zaak {case}); wat je hier typt, stuur ik door. Een "
+        "nieuwe vraag? Typ /nieuw.",
+        "Your question is already with {name} (case {case}); what you type here, I pass on. "
+        "A new question? Type /new.",
+    ),
     "moved": (
         "Je zaak {case} ligt nu bij {name} ({title}, {org}).",
         "Your case {case} is now with {name} ({title}, {org}).",

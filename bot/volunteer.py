@@ -27,8 +27,10 @@ from bot.volunteer_words import (
     asks_who,
     command_word,
     is_dont_know,
+    is_no_name,
     is_skip,
     is_wordless,
+    withdraws,
     words,
 )
 from bot.wording import (
@@ -38,6 +40,7 @@ from bot.wording import (
     social_reply,
     wants_contact_after_all,
 )
+from routing.normalize import tokens
 
 
 class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
@@ -53,7 +56,9 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             self.on_command(*command)
         elif text.strip() == "/":  # a command with no name
             self.say("unknown_command")
-        elif (word := command_word(text)) is not None:  # "stop", "status": the command
+        elif self.vol.step not in (conv.CLARIFY, conv.INITIATIVE) and (
+                word := command_word(text)) is not None:  # "stop", "status": the command
+            # (not while a question waits: "contact" may answer "what kind of help?")
             self.on_command(word, "")
         else:
             self.on_text(text)
@@ -142,9 +147,20 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
                                col(Case.state).in_(list(lifecycle.OPEN)))).first()
 
     def initiative_text(self, text: str) -> None:
-        """The initiative's name typed; a skip, "weet ik niet" or a question is no name."""
-        if is_skip(text) or is_dont_know(text) or is_wordless(text):
+        """The initiative's name typed; a skip, "weet ik niet" or a question is no name;
+        "nee", "laat maar" takes the consent back; spam is no name either."""
+        if is_skip(text) or is_no_name(text) or is_dont_know(text) or is_wordless(text):
             self.handover(None)
+            return
+        case = self.case("offer_case")
+        if withdraws(text) and case is not None and case.state == lifecycle.NEW:
+            case.consent_at, case.consent_wording, case.handle = None, None, None
+            self.consent(case, False)  # nothing was shared yet, and nothing will be
+            return
+        bare = self.route_alone(text)
+        if bare.out_of_scope and bare.extra.get("scope") == "spam":
+            self.work.to_volunteer(self.vol, bare.redirect or t("out_of_scope", self.lang))
+            self.ask_again()
         elif text.strip().endswith("?"):  # "waarom wil je dat weten?"
             self.say("initiative_why")
             self.ask_again()
@@ -154,13 +170,13 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             self.handover(text.strip()[:MAX_INITIATIVE] or None)
 
     def only_a_place(self, text: str) -> bool:
-        """A sentence that names a known place and nothing else ("we zitten in Zeist")."""
-        found = self.route(text)
-        if not found.municipality:
-            return False
-        place = set(words(found.municipality))
-        rest = [w for w in words(text) if w not in place]
-        return bool(rest) and all(w in PLACE_SENTENCE for w in rest)
+        """A place and nothing else: "we zitten in Zeist", "Lochem", "Den Haag" (not
+        "Buurtkracht Zeist", a name with a place in it)."""
+        toks = tokens(text)
+        found = [m for m in self.router.places.find(toks) if m.municipality is not None]
+        covered = {i for m in found for i in range(m.position, m.position + m.length)}
+        return bool(found) and all(i in covered or t in PLACE_SENTENCE
+                                   for i, t in enumerate(toks))
 
     def on_choice(self, value: str) -> None:
         kind, _, rest = value.partition(":")

@@ -79,6 +79,12 @@ class ConversationBase:
             hints = replace(hints, lang=self.lang)
         return self.router.route(text, today=today, hints=hints, max_routes=MAX_ROUTES)
 
+    def route_alone(self, text: str) -> RouteResult:
+        """``text`` routed without the question's hints: what it says on its own (hints
+        would keep spam or a parking fine from being seen as out of scope)."""
+        today = local_date(self.work.now, self.work.config.timezone)
+        return self.router.route(text, today=today, max_routes=MAX_ROUTES)
+
     def whole_question(self, text: str) -> bool:
         """A text that routes on its own, with nothing left to ask: a new question, not
         an answer to add to the old one ("we zitten in Utrecht" is an answer)."""

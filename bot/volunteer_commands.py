@@ -173,6 +173,13 @@ class CommandsMixin(QuestionMixin, OpenCaseMixin):
         if not self.vol.question or not isinstance(last, dict):
             self.say("no_question")
             return
+        relay = self.case("relay_case")
+        if relay is not None and relay.state in lifecycle.OPEN \
+                and relay.question == self.vol.question:  # this question is with them already
+            servant = self.work.kmap.find_servant(relay.servant_id or "")
+            self.say("contact_already", case_id=relay.id, case=relay.id,
+                     name=servant.name if servant else "?")
+            return
         self.vol.handover_declined = False
         self.expire_offer()
         if self.vol.step not in (conv.IDLE, conv.RELAY, conv.STOPPED, conv.CHECKIN):

@@ -110,7 +110,8 @@ class OfferMixin(ConversationBase):
             self.say("no_servant")
             return
         servant = next((s for s in ranked if s.id == case.servant_id), ranked[0])
-        if (initiative or place) and not case.municipality:
+        if place or (initiative and not case.municipality):
+            # a place typed here ("we zitten in Lochem") corrects the question's own
             self.place_from(case, place or initiative or "")
         self.work.move(case, "consent", "volunteer")
         offer_to(self.work, case, servant, actor="volunteer")

@@ -11,7 +11,7 @@ from bot.channel import Choice
 from bot.report.question_stats import record_question
 from bot.texts import t
 from bot.volunteer_offer import OfferMixin
-from bot.volunteer_words import is_dont_know, is_wordless
+from bot.volunteer_words import is_wordless, without_dont_know
 from bot.wording import social_reply
 from routing.model import NATIONAL
 
@@ -73,7 +73,10 @@ class QuestionMixin(OfferMixin):
         if value is None and free_text.strip().isdigit():  # "14": not one of the options
             self.say("didnt_get", choices=self.clarify_choices(kind))
             return
-        no_answer = value is None and bool(free_text) and is_dont_know(free_text)
+        no_answer = False
+        if value is None and free_text and (rest := without_dont_know(free_text)) != free_text:
+            # "weet ik niet" is no answer; "geen idee, energie?" still says "energie"
+            no_answer, free_text = not rest, rest or free_text
         if value is None and free_text and is_wordless(free_text):  # "👍": nothing to read
             if self.vol.data.get("reasked") != kind:
                 self.data(reasked=kind)  # once more, with the choices; then go on without
@@ -83,13 +86,14 @@ class QuestionMixin(OfferMixin):
                 return
             no_answer = True
         if value is None and free_text and not no_answer:
-            alone = self.route(free_text)
-            if alone.out_of_scope and alone.extra.get("scope") == "spam":
-                # not an answer: the redirect, and the question still waits for one
-                self.work.to_volunteer(self.vol, alone.redirect or t("out_of_scope", self.lang))
+            bare = self.route_alone(free_text)
+            if bare.out_of_scope and bare.extra.get("scope") != "greeting":
+                # spam, a parking fine, a quarrel: not an answer. The redirect, and the
+                # question still waits for one ("ja", "ok" go on as answers)
+                self.work.to_volunteer(self.vol, bare.redirect or t("out_of_scope", self.lang))
                 self.say(f"ask_{kind}", choices=self.clarify_choices(kind))
                 return
-            if self.stands_alone(alone):
+            if self.whole_question(free_text):
                 self.new_question(free_text)  # they asked anew instead of answering
                 return
         answers = dict(self.vol.data.get("answers") or {})

@@ -28,6 +28,38 @@ def is_dont_know(text: str) -> bool:
     return 0 < len(found) <= 6 and _DONT_KNOW.search(" ".join(found)) is not None
 
 
+_WITHDRAW = re.compile(r"^(nee\b|no\b|toch (maar )?niet|laat (maar|ook maar)|liever niet|"
+                       r"never ?mind|forget it|don'?t share|niet delen)")
+_NO_NAME = frozenset({"geen", "nvt", "n v t", "none", "n a", "na", "-"})
+
+
+def withdraws(text: str) -> bool:
+    """"nee", "toch maar niet", "laat maar", "never mind": consent taken back."""
+    return _WITHDRAW.match(" ".join(words(text))) is not None
+
+
+def is_no_name(text: str) -> bool:
+    """"geen", "nvt", "n.v.t.", "-": there is no name to give."""
+    return " ".join(words(text)) in _NO_NAME or text.strip() in _NO_NAME
+
+
+_HEDGES = frozenset({"maybe", "misschien", "precies", "eigenlijk", "echt", "nog", "wel",
+                     "maar", "but", "exactly", "really", "perhaps", "wellicht", "hoor", "ik", "i",
+                     "het", "it", "dat", "that", "sure"})
+
+
+def without_dont_know(text: str) -> str:
+    """``text`` without its "weet ik niet (precies)" / "not sure": the rest when it says
+    something ("geen idee, energie?" -> "energie?"), "" when nothing is left, and ``text``
+    itself when it has no such phrase."""
+    low = text.casefold()
+    found = _DONT_KNOW.search(low)
+    if found is None:
+        return text
+    rest = (text[:found.start()] + " " + text[found.end():]).strip(" ,.;:-!")
+    return rest if any(w not in _HEDGES for w in words(rest)) else ""
+
+
 def is_wordless(text: str) -> bool:
     """Emoji, punctuation only: nothing to read as an answer."""
     return bool(text.strip()) and not any(ch.isalnum() for ch in text)

@@ -292,3 +292,74 @@ async def test_privacy_names_the_configured_retention(tmp_path: Path,
         assert "na 24 maanden" in texts(await desk.say(VERA, "/privacy"))
     finally:
         await desk.stop()
+
+
+# ------------------------------------------------------------------ the second walk-through
+async def test_no_at_the_initiative_name_takes_the_consent_back(desk: Harness) -> None:
+    for i, typed in enumerate(("nee, toch niet", "laat maar", "toch maar niet")):
+        chat = f"back{i}"
+        case_id = await to_initiative(desk, chat)
+        answer = await desk.say(chat, typed)
+        case = desk.case(case_id)
+        assert case.state != lifecycle.OFFERED and case.initiative is None, typed
+        assert case.consent_at is None and case.handle is None, typed
+        assert f"zaak {case_id}" not in texts(answer), typed
+    assert desk.to_servant(LOTTE) == []  # nothing was shared with anyone
+
+
+async def test_no_name_words_and_spam_at_the_initiative_name(desk: Harness) -> None:
+    case_id = await to_initiative(desk, "nvt")
+    await desk.say("nvt", "n.v.t.")
+    assert desk.case(case_id).initiative is None
+    assert desk.case(case_id).state == lifecycle.OFFERED
+    case_id = await to_initiative(desk, "spam")
+    answer = await desk.say("spam", "koop nu goedkope viagra www.spam.example")
+    assert desk.case(case_id).state == lifecycle.NEW  # not handed over
+    assert "Hoe heet je initiatief" in texts(answer)
+
+
+async def test_a_bare_place_at_the_initiative_name_is_the_place(desk: Harness) -> None:
+    case_id = await to_initiative(desk)  # the question said Zeist
+    await desk.say(VERA, "Amersfoort")
+    case = desk.case(case_id)
+    assert case.initiative is None and case.municipality == "Amersfoort"
+
+
+async def test_dont_know_with_an_answer_in_it_keeps_the_answer(desk: Harness) -> None:
+    await desk.say(VERA, VAGUE)
+    await desk.say(VERA, "geen idee, iets met zonnepanelen?")
+    vol = desk.volunteer(VERA)
+    assert vol is not None and "zonnepanelen" in (vol.question or "")
+    assert "geen idee" not in (vol.question or "")
+
+
+async def test_an_out_of_scope_answer_is_redirected_and_the_question_waits(
+        desk: Harness) -> None:
+    answer = await desk.say(VERA, QUESTION)
+    assert clarify_kinds(answer) == {"need"}
+    answer = await desk.say(VERA, "ruzie met de buren over de heg")
+    assert "buren" in texts(answer) and clarify_kinds(answer) == {"need"}
+    vol = desk.volunteer(VERA)
+    assert vol is not None and vol.question == QUESTION
+
+
+async def test_contact_answers_the_question_asked_back_and_makes_no_second_case(
+        desk: Harness) -> None:
+    answer = await desk.say(VERA, QUESTION)
+    assert clarify_kinds(answer) == {"need"}
+    answer = await desk.say(VERA, "contact")  # "Netwerk en contacten", not the command
+    assert "Stel eerst je vraag" not in texts(answer)
+    case_id = await hand_over(desk, "wim")
+    answer = await desk.say("wim", "/contact")
+    assert f"zaak {case_id}" in texts(answer) and not consent_values(answer)
+
+
+async def test_a_reopened_case_is_told_to_the_volunteer(desk: Harness) -> None:
+    case_id = await hand_over(desk)
+    await desk.staff(LOTTE, f"/neem {case_id}")
+    await desk.staff(LOTTE, f"/klaar {case_id} Regeling gestuurd.")
+    desk.to_volunteer(VERA)
+    await desk.staff(LOTTE, f"/heropen {case_id}")
+    assert f"zaak {case_id} weer geopend" in texts(desk.to_volunteer(VERA))
+    await desk.say(VERA, "Dank je, nog één vraag over de aanvraag")
+    assert "nog één vraag" in texts(desk.to_servant(LOTTE))
