@@ -138,6 +138,15 @@ def _refusal_text(work: Work, servant: Servant, case: Case, event: str) -> str:
     return t("s_illegal", lang, case=n, state=_state_words(case, lang))
 
 
+def _relay_to(work: Work, vol: Volunteer, case: Case) -> None:
+    """What the volunteer types next goes to ``case`` (unless they are mid-question)."""
+    if vol.step in (conv.IDLE, conv.RELAY, conv.STOPPED):
+        vol.step = conv.advance(vol.step, "case_open")
+        vol.data = {**vol.data, "relay_case": case.id}
+        vol.updated_at = work.now
+        work.session.add(vol)
+
+
 def _volunteer(work: Work, case: Case) -> Volunteer | None:
     return work.session.get(Volunteer, case.volunteer_id) if case.volunteer_id else None
 
@@ -175,11 +184,7 @@ def cmd_reply(work: Work, servant: Servant, args: str) -> None:
     if vol is not None:
         work.to_volunteer(vol, t("servant_said", vol.lang, name=servant.name, case=case.id,
                                  text=text), case_id=case.id)
-        if vol.step in (conv.IDLE, conv.RELAY, conv.STOPPED):
-            vol.step = conv.advance(vol.step, "case_open")
-            vol.data = {**vol.data, "relay_case": case.id}
-            vol.updated_at = work.now
-            work.session.add(vol)
+        _relay_to(work, vol, case)
     work.to_servant(servant.id, t("s_taken_sent" if took else "s_sent", servant_lang(servant),
                                   case=case.id), case_id=case.id)
 
@@ -349,11 +354,7 @@ def cmd_reopen(work: Work, servant: Servant, args: str) -> None:
     if vol is not None:  # they were told it was resolved: tell them it is open again
         work.to_volunteer(vol, t("reopened", vol.lang, case=case.id, name=servant.name),
                           case_id=case.id)
-        if vol.step in (conv.IDLE, conv.RELAY, conv.STOPPED):  # as a reply does
-            vol.step = conv.advance(vol.step, "case_open")
-            vol.data = {**vol.data, "relay_case": case.id}
-            vol.updated_at = work.now
-            work.session.add(vol)
+        _relay_to(work, vol, case)
 
 
 def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:

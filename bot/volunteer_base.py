@@ -88,9 +88,5 @@ class ConversationBase:
     def whole_question(self, text: str) -> bool:
         """A text that routes on its own, with nothing left to ask: a new question, not
         an answer to add to the old one ("we zitten in Utrecht" is an answer)."""
-        return self.stands_alone(self.route(text))
-
-    @staticmethod
-    def stands_alone(alone: RouteResult) -> bool:
-        """``whole_question`` for a text already routed on its own."""
+        alone = self.route(text)
         return not alone.out_of_scope and not alone.clarify and bool(alone.routes)
