@@ -99,6 +99,9 @@ def _inflected(stem: str) -> list[str]:
 _SEPARABLE = ("", "op", "af", "aan", "in", "uit", "mee", "samen", "weg", "terug", "door",
               "over", "om", "bij", "toe", "vast", "schoon", "neer", "rond", "na", "voor")
 _PARTICLES = frozenset(_SEPARABLE[1:])
+# Particles whose separable verbs mean something else than the bare verb ("het project
+# loopt vast", "vastgelopen", "vastleggen"): the bare verb of the map is no evidence then.
+_IDIOM_PARTICLES = frozenset(["vast"])
 # Endings of Dutch finite verb forms and prefix participles, the longest first.
 _FINITE_ENDINGS = ("ten", "den", "te", "de", "t", "d")
 # Personal pronouns stand for one another in a phrase, also at its end ("hoe begin ik" /
@@ -536,6 +539,8 @@ class TermIndex:
         best: tuple[int, frozenset[str], frozenset[str]] | None = None
         for cut in range(_COMPOUND_PART_MIN, len(token) - _SHORT_HEAD + 1):
             left, right = token[:cut], token[cut:]
+            if left.removesuffix("ge") in _IDIOM_PARTICLES:
+                continue  # "vast|lopen", "vast|ge|lopen": not walking
             short_head = len(right) < _COMPOUND_PART_MIN
             if short_head and right not in self._common:
                 continue  # a short head only when it is an everyday word ("beweeg|les")
@@ -582,7 +587,8 @@ class TermIndex:
         if cache is None:
             cache = self._token_caches.setdefault(lang, {})
         if lang != "en":
-            toks = self._rejoin_separated(toks, skip)
+            toks, muted = self._rejoin_separated(toks, skip)
+            skip = skip | muted if muted else skip
         infos = [cache.get(t) or self._token_info(t, lang) for t in toks]
         pos_keys = [_NO_KEYS if i in skip else info.keys for i, info in enumerate(infos)]
         found: list[PhraseMatch] = []
@@ -623,11 +629,14 @@ class TermIndex:
         found.extend(self._loose(pos_keys, infos, matched, lang))
         return found
 
-    def _rejoin_separated(self, toks: Sequence[str], skip: frozenset[int]) -> Sequence[str]:
+    def _rejoin_separated(self, toks: Sequence[str], skip: frozenset[int]
+                          ) -> tuple[Sequence[str], frozenset[int]]:
         """The tokens with each separated verb rejoined at the verb's place ("we ruimen
         de oevers op" -> "we opruimen de oevers op", "op te ruimen" -> "op te opruimen"),
-        when the map has the joined verb."""
+        when the map has the joined verb; and the places of map verbs that an idiom
+        particle turns into another verb ("het loopt vast": not walking)."""
         out: list[str] | None = None
+        muted: set[int] = set()
         n = len(toks)
         for j, particle in enumerate(toks):
             if particle not in _PARTICLES or j in skip:
@@ -649,7 +658,18 @@ class TermIndex:
                         out = list(toks)
                     out[i] = joined
                     break
-        return toks if out is None else out
+                if particle in _IDIOM_PARTICLES and self._map_verb(toks[i]):
+                    muted.add(i)
+                    break
+        return (toks if out is None else out), frozenset(muted)
+
+    def _map_verb(self, token: str) -> bool:
+        """Whether ``token`` is a form of a Dutch verb the map uses ("loopt", "lopen")."""
+        if token in STOPWORDS or len(token) < 4:
+            return False
+        if token.endswith("en") and token in self.vocab and keys(token) & self._dutch_keys:
+            return True
+        return self._dutch_word("", token) is not None
 
     def _token_info(self, token: str, lang: str) -> TokenInfo:
         """The one-word phrases a token matches, each with its weight factor, its keys

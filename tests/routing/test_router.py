@@ -471,6 +471,21 @@ def test_a_young_speakers_age_speaks_for_the_maps_youth_word() -> None:
         assert "jeugd" not in router.route(text, today=DAY).themes, text
 
 
+def test_a_verb_with_the_particle_vast_is_not_the_maps_bare_verb() -> None:
+    # "vastlopen" (to get stuck) is not "lopen" (to walk), written apart or together
+    router = _with_themes(Theme("lopen", Text("Lopen", "Walking"),
+                                Terms(("lopen", "wandelen"), ("walking",))))
+    for text in ("Ons bijenhotel-project loopt een beetje vast. Wie helpt?",
+                 "We lopen echt vast met de bijenhotels. Wie helpt?",
+                 "Het bijenhotel is vastgelopen, wie helpt?",
+                 "Wat moet je doen als je project gaat vastlopen?"):
+        assert "lopen" not in router.route(text, today=DAY).themes, text
+    # the bare verb still walks, also beside another particle
+    for text in ("We lopen elke week langs de bijenhotels, wie helpt?",
+                 "Wij lopen mee met de optocht, wie betaalt de hesjes?"):
+        assert router.route(text, today=DAY).themes[:1] == ("lopen",), text
+
+
 def test_a_compound_part_finds_a_verb_with_a_doubled_consonant() -> None:
     # "prik|actie": the part "prik" is the stem of the map's "prikken"
     router = _with_themes(Theme("zwerfafval", Text("Zwerfafval", "Litter"),
