@@ -507,7 +507,7 @@ def test_the_repos_starter_map_is_clean(repo_knowledge_dir: Path) -> None:
     assert any(s.themes == ("algemeen",) for s in kmap.servants)
     assert {e.kind for e in kmap.entries} == {"fund", "contact_point", "network"}
     aliases = {a: m for r in kmap.regions for a, m in r.municipality_aliases.items()}
-    assert aliases["Den Bosch"] == "'s-Hertogenbosch" and aliases["Den Haag"] == "'s-Gravenhage"
+    assert aliases["Den Bosch"] == "'s-Hertogenbosch" and aliases["'s-Gravenhage"] == "Den Haag"
     for path in repo_knowledge_dir.glob("*.yaml"):
         assert "EXAMPLE CONTENT" in path.read_text(encoding="utf-8").splitlines()[0]
 
