@@ -73,14 +73,26 @@ class ErrorCell(UnsavedFormula):
 
     error: str = "#N/A"  # the error as the spreadsheet shows it
     formula: bool = True
+    in_csv: bool = False  # read from a CSV file, where an error is only its text
 
     def sentence(self) -> str:
+        if self.in_csv:
+            return (f"cell {self.cell} holds {self.error}, the text a spreadsheet writes "
+                    "into a CSV file for a formula that failed; fix the formula (or type "
+                    "the value you mean) in the spreadsheet and save the CSV file again")
         if self.formula:
             return (f"cell {self.cell} holds a formula that gives the error {self.error} "
                     "instead of a value; fix the formula, or replace it with the value "
                     "you mean")
         return (f"cell {self.cell} holds the error {self.error} (the failed result of a "
                 "formula, pasted as a value) instead of a value; type the value you mean")
+
+
+#: Every error value Excel writes into a cell, the classic seven and the newer ones. A CSV
+#: file keeps only their text; a whole cell holding exactly one of them is read as the error.
+EXCEL_ERRORS = frozenset(["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"])
 
 
 def cell_reference(sheet: str, row: int, column: int) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from bot.sheets_cells import (
+    EXCEL_ERRORS,
     ErrorCell,
     SheetProblem,
     UnsavedFormula,
@@ -55,6 +56,16 @@ def _raw_from_rows(sheet: Sheet, name: str, rows: Iterable[Sequence[Any]]) -> Ra
         if any(cell_text(v) or isinstance(v, UnsavedFormula) for v in values):
             data.append((number, values))
     return RawSheet(sheet, name, headers, data)
+
+
+def _csv_cells(name: str, rows: list[list[str]]) -> list[list[Any]]:
+    """The rows of a CSV file, a cell that is exactly an Excel error text (``#N/A``) as
+    ``ErrorCell``: the spreadsheet wrote a failed formula's result, not a value."""
+    return [[ErrorCell(cell_reference(name, number, index), error=value.strip(),
+                       formula=False, in_csv=True)
+             if number > 1 and value.strip() in EXCEL_ERRORS else value
+             for index, value in enumerate(row, start=1)]
+            for number, row in enumerate(rows, start=1)]
 
 
 def _read_csv_text(text: str) -> list[list[str]]:
@@ -113,15 +124,17 @@ def _read_into(source: Path, take: Callable[[str, Iterable[Sequence[Any]]], None
     if source.is_dir():
         for path in sorted(source.iterdir()):
             if path.suffix.lower() == ".csv":
-                take(path.name, _read_csv_text(_decode(path.read_bytes())))
+                text = _decode(path.read_bytes())
+                take(path.name, _csv_cells(path.name, _read_csv_text(text)))
     elif suffix == ".zip":
         with zipfile.ZipFile(source) as zf:
             for info in zf.infolist():
                 base = Path(info.filename).name
                 if base.lower().endswith(".csv") and not base.startswith("."):
-                    take(base, _read_csv_text(_decode(zf.read(info))))
+                    take(base, _csv_cells(base, _read_csv_text(_decode(zf.read(info)))))
     elif suffix == ".csv":
-        take(source.name, _read_csv_text(_decode(source.read_bytes())))
+        take(source.name, _csv_cells(source.name,
+                                     _read_csv_text(_decode(source.read_bytes()))))
     elif suffix in (".xlsx", ".xlsm"):
         formulas = _formula_cells(source)
         wb = load_workbook(source, read_only=True, data_only=True)

@@ -9,6 +9,7 @@ openpyxl, and given the saved formula results as Excel and LibreOffice write the
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import zipfile
@@ -243,3 +244,41 @@ def test_an_export_imported_back_unchanged_changes_no_file(eval_copy: Path,
     after = snapshot(eval_copy)
     assert after["funds.yaml"] != before["funds.yaml"]
     assert {name for name in before if after[name] != before[name]} == {"funds.yaml"}
+
+
+def _funds_csv(workbook: Path, path: Path, values: dict[str, str]) -> int:
+    """The funds sheet saved as a CSV file (';', as Excel with Dutch settings saves it),
+    with ``values`` (by column header) in the row of FUND as the file holds them; returns
+    that row's number."""
+    ws = load_workbook(workbook)["funds"]
+    headers = [c.value for c in ws[1]]
+    rows = [["" if v is None else v.date().isoformat() if hasattr(v, "date") else v
+             for v in row] for row in ws.iter_rows(values_only=True)]
+    number = next(i for i, row in enumerate(rows, start=1) if row[0] == FUND)
+    for header, value in values.items():
+        rows[number - 1][headers.index(header)] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    return number
+
+
+def test_an_error_text_in_a_csv_file_stops_the_import(eval_copy: Path, workbook: Path,
+                                                      tmp_path: Path) -> None:
+    """A spreadsheet saving a CSV file writes a failed formula as its error text: the
+    whole cell "#N/A" is that error, not a summary; a text with it inside is text."""
+    source = tmp_path / "funds.csv"
+    row = _funds_csv(workbook, source, {"summary (en)": "#N/A", "url": " #REF! ",
+                                        "summary (nl)": "#N/A is geen fout hier"})
+    before = snapshot(eval_copy)
+    with pytest.raises(ImportFailed) as caught:
+        import_knowledge(source, eval_copy)
+    assert snapshot(eval_copy) == before  # nothing written
+    by_column = _problems_at(caught, "funds.csv", row)
+    assert set(by_column) == {"summary (en)", "url"}
+    assert "holds #N/A, the text a spreadsheet writes into a CSV file" in by_column[
+        "summary (en)"]
+    assert "#REF!" in by_column["url"] and "save the CSV file again" in by_column["url"]
+    # the same file without the two error texts imports, the text with "#N/A" inside too
+    _funds_csv(workbook, source, {"summary (nl)": "#N/A is geen fout hier"})
+    report = import_knowledge(source, eval_copy)
+    assert report.kmap.entry(FUND).summary.nl == "#N/A is geen fout hier"
