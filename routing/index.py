@@ -108,6 +108,11 @@ _FINITE_ENDINGS = ("ten", "den", "te", "de", "t", "d")
 # "hoe begin je" / "hoe begin we"); other stopwords only inside it.
 _PRONOUNS = frozenset(["ik", "je", "jij", "we", "wij", "u", "jullie", "men", "i", "you"])
 _SEPARABLE_WINDOW = 10  # a separated particle may follow its verb this many words later
+# English verbs and the nouns made from them whose stems differ ("notify" / "notification").
+_EN_VERB_NOUN = (
+    (("ify", "ifies", "ified", "ifying"), "ification"),
+    (("icise", "icises", "icised", "icising", "icize", "icizes", "icized", "icizing"), "icity"),
+)
 # Unstressed verb prefixes: their participles take no "ge" ("be|taald", "ver|zameld").
 _UNSTRESSED = ("be", "ver", "ont", "her", "er")
 # Dutch diminutive endings, the longest base first, with the sounds they follow
@@ -352,7 +357,8 @@ class TermIndex:
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
             verb = None if result & self.key_vocab else (
                 self._participle(token) or self._diminutive(token)
-                or self._adjective_noun(token) or self._english_s(token))
+                or self._adjective_noun(token) or self._english_s(token)
+                or self._english_noun(token))
             if verb is None and not result & self.phrase_keys:
                 verb = self._finite(token)
             if verb is not None:
@@ -466,6 +472,20 @@ class TermIndex:
         base = token[:-1]
         if base in self.vocab and base not in STOPWORDS and keys(base) & self._english_keys:
             return base
+        return None
+
+    def _english_noun(self, token: str) -> str | None:
+        """The map's English noun behind a verb the stemmers keep apart from it: -ify /
+        -ification ("notify" -> "notification") and -icise / -icity ("publicise" ->
+        "publicity"), in any verb form."""
+        if len(token) < 6:
+            return None
+        for endings, noun_end in _EN_VERB_NOUN:
+            for ending in endings:
+                if token.endswith(ending):
+                    form = token[:-len(ending)] + noun_end
+                    if form in self.vocab and keys(form) & self._english_keys:
+                        return form
         return None
 
     def _adjective_noun(self, token: str) -> str | None:

@@ -486,6 +486,21 @@ def test_a_verb_with_the_particle_vast_is_not_the_maps_bare_verb() -> None:
         assert router.route(text, today=DAY).themes[:1] == ("lopen",), text
 
 
+def test_an_english_verb_finds_the_maps_noun_made_from_it() -> None:
+    # the stemmers keep "notify" / "notification" and "publicise" / "publicity" apart
+    kmap = make_map()
+    router = Router(replace(kmap, needs=(*kmap.needs, Need(
+        "visibility", Text("Zichtbaarheid", "Visibility"),
+        Terms(("aandacht",), ("publicity", "notification"))))))
+    for text in ("Do we have to notify the council about our bee hotel?",
+                 "We notified nobody yet about the bee hotel, who helps?",
+                 "How do we publicise our bee hotel?", "Publicizing the bee hotel, any tips?"):
+        assert "visibility" in router.route(text, today=DAY).needs, text
+    # another verb in -ify or -ise is not taken for them
+    for text in ("Can we modify the bee hotel?", "How do we mobilise people for bees?"):
+        assert "visibility" not in router.route(text, today=DAY).needs, text
+
+
 def test_a_compound_part_finds_a_verb_with_a_doubled_consonant() -> None:
     # "prik|actie": the part "prik" is the stem of the map's "prikken"
     router = _with_themes(Theme("zwerfafval", Text("Zwerfafval", "Litter"),
