@@ -331,6 +331,8 @@ class TermIndex:
         self._pair_firsts = frozenset(k0 for k0, _ in self.phrases_by_pair)
         self.single_texts = frozenset(p.text for ps in self.phrases_by_first.values()
                                       for p in ps)
+        self._single_keys = frozenset(k for text in self.single_texts if len(text) == 1
+                                      for k in keys(text[0]))
         all_keys: set[str] = set()
         dutch_keys: set[str] = set()
         english_keys: set[str] = set()
@@ -355,10 +357,14 @@ class TermIndex:
             return cached
         result = keys(token)
         if token not in STOPWORDS and not token.isdigit() and len(token) <= _MAX_GUESS_LEN:
-            verb = None if result & self.key_vocab else (
-                self._participle(token) or self._diminutive(token)
-                or self._adjective_noun(token) or self._english_s(token)
-                or self._english_noun(token))
+            if result & self.key_vocab:
+                # a word of the map's texts, but no term on its own: its noun may be one
+                # ("stil" beside the summary's "stille" -> the term "stilte")
+                verb = None if result & self._single_keys else self._adjective_noun(token)
+            else:
+                verb = (self._participle(token) or self._diminutive(token)
+                        or self._adjective_noun(token) or self._english_s(token)
+                        or self._english_noun(token))
             if verb is None and not result & self.phrase_keys:
                 verb = self._finite(token)
             if verb is not None:

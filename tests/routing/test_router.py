@@ -557,6 +557,19 @@ def test_a_dutch_adjective_finds_its_noun_of_quality() -> None:
         assert router.route(text, today=DAY).themes[:1] == ("rust",), text
 
 
+def test_an_adjective_in_the_maps_texts_still_finds_its_noun_term() -> None:
+    # "stille" in an entry's summary made "stil" a word of the map, which stopped the
+    # adjective rule; it is no term on its own, so the noun "stilte" still stands for it
+    router = _with_themes(Theme("rust", Text("Rust", "Quiet"), Terms(("stilte",), ())))
+    kmap = router.kmap
+    router = Router(replace(kmap, entries=(*kmap.entries, Entry(
+        "stiltefonds", "fund", "Stiltefonds", Text("Geld voor stille gebieden."),
+        themes=("rust",), needs=("funding",)))))
+    assert "stil" in router.index.vocab or "stille" in router.index.vocab
+    assert router.route("Achter de school ligt een stil stuk land, hoe houden we dat zo?",
+                        today=DAY).themes[:1] == ("rust",)
+
+
 def test_a_compound_with_a_short_everyday_head(router: Router) -> None:
     # "stook|dag": the head "dag" is too short to look up, but an everyday word
     assert router.route("Op een windstille stookdag ruikt de hele straat, wie helpt?",
