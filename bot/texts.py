@@ -219,12 +219,15 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "I don't know that command. Did you mean /{command}? Type /help to see what I can do.",
     ),
     "servant_who": ("{name} is {title} bij {org}.", "{name} is {title} at {org}."),
-    "offer_waiting": (
-        "Ik wacht nog op je antwoord: zal ik je in contact brengen met {name}? Gaat je bericht "
-        "over een eerdere zaak, typ dan /status.",
-        "I'm still waiting for your answer: shall I put you in touch with {name}? If your "
-        "message is about an earlier case, type /status.",
+    "offer_waiting_pass_on": (
+        "Is je bericht voor {old_name} (zaak {case})? Kies dan '{label}', dan stuur ik het "
+        "door. Ik wacht ook nog op je antwoord: zal ik je in contact brengen met {name}? Hoe "
+        "je zaken ervoor staan, zie je met /status.",
+        "Is your message for {old_name} (case {case})? Then choose '{label}' and I'll pass it "
+        "on. I'm also still waiting for your answer: shall I put you in touch with {name}? "
+        "Type /status to see how your cases stand.",
     ),
+    "pass_on_choice": ("Doorsturen naar {name}", "Pass on to {name}"),
     "initiative_why": (
         "Met de naam (en plaats) van je initiatief kan de medewerker je vraag plaatsen en je "
         "herkennen. Het hoeft niet: kies dan 'Overslaan'.",

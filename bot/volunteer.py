@@ -7,16 +7,22 @@ a message by its kind and the conversation's step; the parts live in their own m
 questions asked back), ``volunteer_offer`` (the answer and the handover), ``volunteer_case``
 (relay and check-in on an open case), ``volunteer_commands`` (commands and asides),
 ``volunteer_words`` (how short free answers are read: "weet ik niet", a skip, "stop").
+``ask_pending`` asks the question a conversation waits for once more when a chat opens
+again (``wegwijs chat`` restarted).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlmodel import col, select
 
 from bot import cases as lifecycle
 from bot import conversation as conv
+from bot.channel import Choice, Inbound
 from bot.handover import servant_card
-from bot.models import Case
+from bot.models import Case, OutboxMessage, Volunteer
+from bot.outbox import Work
 from bot.texts import attachment, t
 from bot.volunteer_case import OpenCaseMixin
 from bot.volunteer_commands import CommandsMixin
@@ -25,11 +31,14 @@ from bot.volunteer_question import QuestionMixin
 from bot.volunteer_words import (
     PLACE_SENTENCE,
     asks_who,
+    asks_who_that,
     command_word,
     is_dont_know,
     is_no_name,
+    is_question_not_name,
     is_skip,
     is_wordless,
+    means_pass_on,
     withdraws,
     words,
 )
@@ -41,12 +50,23 @@ from bot.wording import (
     wants_contact_after_all,
 )
 from routing.normalize import tokens
+from routing.router import Router
 
 
 class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
     """Handles one volunteer message inside the desk's transaction."""
 
+    #: Short messages typed at the offer, offered to pass on to the servant of an older
+    #: open case ({"case": id, "text": ...}); kept in the conversation's data while the
+    #: offer waits (answering it, or leaving it, drops them).
+    held: dict[str, Any] | None = None
+
     def handle(self, text: str, *, command: tuple[str, str] | None) -> None:
+        held = self.vol.data.get("pass_on")
+        if self.vol.step == conv.OFFER and isinstance(held, dict):
+            self.held = held
+        elif held is not None:
+            self.data(pass_on=None)  # the offer it waited beside is gone
         kind = self.inbound.kind
         if kind == "unsupported":
             self.say("unsupported", what=attachment(self.inbound.unsupported, self.lang))
@@ -114,6 +134,9 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
 
     def offer_text(self, case: Case, text: str) -> bool:
         """A typed answer to the handover offer; False when it is a new question."""
+        if self.held is not None and means_pass_on(text):
+            self.pass_on_held(str(self.held.get("case")))
+            return True
         word = answer_word(text)
         if word in ("yes", "no"):
             self.consent(case, word == "yes")
@@ -131,20 +154,61 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
                                    + t("offer_again", self.lang, name=servant.name),
                                    choices=self.yes_no(f"consent:{case.id}"))
             return True
-        if len(words(text)) <= 6 and not self.whole_question(text):
-            if servant is not None and self.other_open_case(case) is not None:
-                self.say("offer_waiting", name=servant.name,
-                         choices=self.yes_no(f"consent:{case.id}"))
-            else:
-                self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
+        size = len(words(text))
+        older = self.other_open_case(case) if servant is not None and size <= 20 else None
+        if older is not None and servant is not None and not is_wordless(text) \
+                and not self.whole_question(text, with_hints=False):
+            # "is er al nieuws?", "we hebben nu twintig buren": maybe for the older case's
+            # servant; offered to pass on, so what they typed is not lost
+            self.hold(older, text)
+            old = self.work.kmap.find_servant(older.servant_id or "")
+            old_name = old.name if old is not None else "?"
+            label = t("pass_on_choice", self.lang, name=old_name)
+            self.say("offer_waiting_pass_on", name=servant.name, old_name=old_name,
+                     case=older.id, label=label,
+                     choices=(Choice(label, f"passon:{older.id}"),
+                              *self.yes_no(f"consent:{case.id}")))
+            return True
+        if size > 6:
+            return False
+        if not self.whole_question(text):
+            self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
             return True
         return False
 
+    def hold(self, older: Case, text: str) -> None:
+        """Keep ``text`` for the older case's servant while the offer waits (until it is
+        passed on, the offer answered or left); a further short message joins it."""
+        held = self.held if self.held is not None and self.held.get("case") == older.id \
+            else None
+        self.data(pass_on={"case": older.id,
+                           "text": f"{held['text']}\n{text}" if held else text})
+
+    def pass_on_held(self, case_id: str) -> None:
+        """The held message to the servant of the open case ``case_id``; the offer still
+        waits for its answer."""
+        held, older = self.held, None
+        if held is not None and str(held.get("case")) == case_id and case_id.isdigit():
+            older = self.work.session.get(Case, int(case_id))
+        if older is None or older.volunteer_id != self.vol.id \
+                or older.state not in lifecycle.OPEN or held is None:
+            self.say("expired_choice")
+            return
+        self.relay(older, str(held.get("text") or ""))
+        self.held = None
+        self.data(pass_on=None)
+        self.ask_again()
+
     def other_open_case(self, offered: Case) -> Case | None:
-        """An open case of this volunteer other than the one offered now."""
+        """An open case of this volunteer other than the one offered now: the one they
+        last wrote on when it is still open, else the newest."""
+        relay = self.case("relay_case")
+        if relay is not None and relay.id != offered.id and relay.state in lifecycle.OPEN:
+            return relay
         return self.work.session.exec(
             select(Case).where(Case.volunteer_id == self.vol.id, Case.id != offered.id,
-                               col(Case.state).in_(list(lifecycle.OPEN)))).first()
+                               col(Case.state).in_(list(lifecycle.OPEN)))
+            .order_by(col(Case.id).desc())).first()
 
     def initiative_text(self, text: str) -> None:
         """The initiative's name typed; a skip, "weet ik niet" or a question is no name;
@@ -161,7 +225,12 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
         if bare.out_of_scope and bare.extra.get("scope") == "spam":
             self.work.to_volunteer(self.vol, bare.redirect or t("out_of_scope", self.lang))
             self.ask_again()
-        elif text.strip().endswith("?"):  # "waarom wil je dat weten?"
+        elif asks_who_that(text) and case is not None and (
+                servant := self.work.kmap.find_servant(case.servant_id or "")) is not None:
+            self.work.to_volunteer(self.vol, t("servant_who", self.lang,
+                                               **servant_card(servant, self.lang)))
+            self.ask_again()
+        elif is_question_not_name(text):  # "waarom wil je dat weten?", not "Wie helpt wie?"
             self.say("initiative_why")
             self.ask_again()
         elif self.only_a_place(text):  # "we zitten in Zeist": a place, no name
@@ -196,6 +265,8 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
                 self.consent(case, answer == "yes")
             else:
                 self.say("expired_choice")
+        elif kind == "passon" and step == conv.OFFER:
+            self.pass_on_held(rest)
         elif kind == "initiative" and step == conv.INITIATIVE and rest == "skip":
             self.handover(None)
         elif kind == "forget" and step == conv.CONFIRM_FORGET and rest in ("yes", "no"):
@@ -210,3 +281,37 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
                 self.say("expired_choice")
         else:
             self.say("expired_choice")
+
+
+#: The steps in which the conversation waits for the volunteer's answer to a question.
+WAITING = (conv.CLARIFY, conv.OFFER, conv.INITIATIVE, conv.CONFIRM_FORGET, conv.CHECKIN)
+
+
+def ask_pending(work: Work, router: Router, channel: str, sender_id: str) -> bool:
+    """A chat opened again (``wegwijs chat`` restarted): the question the conversation
+    waits for (asked back, the handover offer, the initiative's name, ``/vergeet``'s "are
+    you sure?", the check-in) asked once more, in the volunteer's language, so they do not
+    face an empty prompt. Not when the chat's newest message is a question still waiting
+    in the outbox (it is shown anyway). True when something was asked."""
+    vol = work.session.exec(select(Volunteer).where(
+        Volunteer.channel == channel, Volunteer.sender_id == sender_id)).first()
+    if vol is None or vol.step not in WAITING:
+        return False
+    newest = work.session.exec(
+        select(OutboxMessage).where(OutboxMessage.channel == vol.channel,
+                                    OutboxMessage.chat_id == vol.chat_id)
+        .order_by(col(OutboxMessage.id).desc())).first()
+    if newest is not None and newest.sent_at is None and newest.failed is None \
+            and newest.choices:
+        return False
+    before = len(work.rows)
+    talk = Conversation(work, router, vol, Inbound(channel, vol.chat_id, sender_id,
+                                                  "resume", "text"))
+    case = talk.case("offer_case")
+    wording = vol.data.get("offer_wording")
+    if vol.step == conv.OFFER and case is not None and isinstance(wording, str) and wording:
+        # the whole offer, with what would be shared: the consent is given on this wording
+        work.to_volunteer(vol, wording, choices=talk.yes_no(f"consent:{case.id}"))
+    else:
+        talk.ask_again()
+    return len(work.rows) > before

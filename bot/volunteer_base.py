@@ -61,7 +61,7 @@ class ConversationBase:
         if case is not None and case.state == lifecycle.NEW:
             self.work.move(case, "expire", "desk")
             case.question = None
-        self.data(offer_case=None, offer_wording=None)
+        self.data(offer_case=None, offer_wording=None, pass_on=None)
 
     def hints(self) -> Hints:
         preset = dict(self.vol.data.get("preset") or {})
@@ -85,8 +85,10 @@ class ConversationBase:
         today = local_date(self.work.now, self.work.config.timezone)
         return self.router.route(text, today=today, max_routes=MAX_ROUTES)
 
-    def whole_question(self, text: str) -> bool:
+    def whole_question(self, text: str, *, with_hints: bool = True) -> bool:
         """A text that routes on its own, with nothing left to ask: a new question, not
-        an answer to add to the old one ("we zitten in Utrecht" is an answer)."""
-        alone = self.route(text)
+        an answer to add to the old one ("we zitten in Utrecht" is an answer).
+        ``with_hints=False``: without the current question's hints too (a message that
+        may be meant for another case)."""
+        alone = self.route(text) if with_hints else self.route_alone(text)
         return not alone.out_of_scope and not alone.clarify and bool(alone.routes)

@@ -79,7 +79,7 @@ class OfferMixin(ConversationBase):
             case.question = None
             self.vol.handover_declined = True
             self.data(offer_case=None, offer_wording=None, just_declined=True,
-                      contact_hinted=None)
+                      contact_hinted=None, pass_on=None)
             self.step("decline")
             self.say("declined")
             return
@@ -88,6 +88,7 @@ class OfferMixin(ConversationBase):
         case.handle = self.inbound.display_name or self.inbound.sender_id
         case.channel = self.vol.channel
         self.work.audit(case, "volunteer", "consent_given")
+        self.data(pass_on=None)  # answered: a message held beside the offer was not for them
         self.step("consent")
         # the offer promised the servant the initiative's place: ask it when we lack it
         key = "ask_initiative" if case.municipality else "ask_initiative_place"

@@ -71,17 +71,88 @@ def is_skip(text: str) -> bool:
     return wanted == "1" or wanted in {t("skip", lang).casefold() for lang in ("nl", "en")}
 
 
-def is_short_question(text: str, limit: int = 8) -> bool:
-    return text.strip().endswith("?") and 0 < len(words(text)) <= limit
-
-
-_WHO = frozenset({"wie", "who", "whom", "wiens"})
+_WHO = frozenset({"wie", "who", "whom", "wiens", "who's", "whos"})
+_LEAD = frozenset({"en", "maar", "eh", "uh", "um", "and", "but", "so", "dus"})
 
 
 def asks_who(text: str) -> bool:
-    """"wie is dat?", "who is that?": a short question about a person (a longer one, "wie
-    kan ons helpen met subsidie?", is a question for routing)."""
-    return is_short_question(text, 4) and any(w in _WHO for w in words(text))
+    """"wie is dat?", "who is that?", also without the question mark ("wie is dat", "who's
+    that"): a short question about a person (a longer one, "wie kan ons helpen met
+    subsidie?", is a question for routing)."""
+    found = words(text)
+    if not 0 < len(found) <= 4:
+        return False
+    if text.strip().endswith("?"):
+        return any(w in _WHO for w in found)
+    opening = found[1:] if found[0] in _LEAD else found  # "en wie is dat"
+    return bool(opening) and opening[0] in _WHO and len(opening) > 1
+
+
+_WHY_ALONE = frozenset({"waarom", "hoezo", "waarvoor", "why", "hoe zo", "what for", "why so",
+                        "why that", "waarom dat", "waarom dan", "why is that", "waarom is dat",
+                        "wat", "what", "huh", "pardon", "sorry"})
+_ABOUT_ASKING = re.compile(
+    r"\b(waarom (wil|wilt|willen|vraag|vraagt|vragen|moet|moeten|heb|hebben|heeft|is dat|"
+    r"zou|de naam|een naam|mijn|onze|die|dat)|"
+    r"waar(om|voor) (is|heb|hebben|gebruik|gebruiken) (je|jij|jullie|u|dat|die|de naam)|"
+    r"waar (is|heb|hebben|gebruik|gebruiken) (je |jij |jullie |u )?(dat|het|die|de naam) "
+    r"(\w+ )?voor|"
+    r"(wat|hoe) bedoel (je|jij|u)|wat moet ik (hier )?(invullen|typen|zeggen|antwoorden)|"
+    r"is (dat|het) (nodig|verplicht|echt nodig|noodzakelijk)|moet (dat|ik dat|het)|"
+    r"why (do|would|does|should|is|are|must|the|a|my|our)|what do you mean|"
+    r"what (is|does) (that|it) (for|mean)|what should i (type|say|write|answer|fill)|"
+    r"(is|it's|its) (that|it|this) (needed|necessary|required|mandatory)|"
+    r"do (you|i) (need|have to)|must i)\b")
+_WHO_THAT = re.compile(r"^((en|and|maar|but) )?(wie is|who is|who's|whos) (dat|die|dit|het|hij|"
+                       r"zij|ze|that|this|it|he|she|they)( dan| then)?$")
+
+
+def asks_who_that(text: str) -> bool:
+    """"wie is dat?", "who's that": who the servant is, never an initiative's name (a name
+    like "Wie helpt wie?" names no one)."""
+    return _WHO_THAT.match(" ".join(words(text))) is not None
+
+
+#: Only in a text that ends in a question mark ("verplicht?"); in a name they are names.
+_ABOUT_ASKING_WORDS = re.compile(r"\b(verplicht|mandatory|required|necessary)\b")
+
+
+def asks_about_the_name(text: str) -> bool:
+    """A question about the name question itself ("waarom wil je dat weten?", "hoezo?",
+    "wat bedoel je?", "is dat nodig?", "why?"), not a name that ends in a question mark
+    ("Wie helpt wie?", "Waarom niet?")."""
+    found = " ".join(words(text))
+    if found in _WHY_ALONE:
+        return True
+    if text.strip().endswith("?"):
+        return (_ABOUT_ASKING.search(found) is not None
+                or _ABOUT_ASKING_WORDS.search(found) is not None)
+    return _ABOUT_ASKING.match(found) is not None  # "waarom wil je dat weten" without "?"
+
+
+def is_question_not_name(text: str) -> bool:
+    """A text at the name question that asks something rather than names the initiative:
+    a question about the name question, or a question that is not written as a name (a
+    name is short and starts with a capital: "Wie helpt wie?" is a name, "wie helpt er
+    mee?" a question)."""
+    stripped = text.strip()
+    if asks_about_the_name(stripped):
+        return True
+    if not stripped.endswith("?"):
+        return False
+    return not (stripped[:1].isupper() and 0 < len(words(stripped)) <= 6)
+
+
+_PASS_ON = re.compile(r"^((ja|yes|graag|ok|oke|please)\s+)*(door ?sturen|stuur (het |maar |'t )*"
+                      r"door|doorgeven|geef (het |maar )*door|pass (it )?on|forward( it)?|"
+                      r"send it( on)?)\b")
+
+
+def means_pass_on(text: str) -> bool:
+    """"doorsturen", "ja, stuur maar door", "pass it on": the held message may go to the
+    servant of the open case (the choice's label typed, in short)."""
+    found = words(text)
+    return 0 < len(found) <= 6 and _PASS_ON.match(" ".join(found)) is not None
 
 
 #: Words typed without a slash that mean a command, when they are the whole message.

@@ -3,7 +3,9 @@
 Reads lines from stdin (a TTY or a pipe, so it can be scripted) and prints what the desk
 sends to this chat. Choices are shown as numbered options; typing the number picks one.
 The last options shown are kept in the ``StateStore`` (``terminal:choices:<chat id>``), so
-a number still picks after ``wegwijs chat`` restarts (pass a ``DbStateStore``).
+a number still picks after ``wegwijs chat`` restarts (pass a ``DbStateStore``). A reply that
+cannot be printed (a broken pipe) raises ``TransientError``: it stays in the outbox, and the
+terminal's runtime (``bot.cli.desk_cmds.terminal_runtime``) tries it again at the next chance.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ import threading
 import uuid
 from typing import TextIO
 
-from bot.channel import Choice, Inbound, InboundHandler, MemoryStateStore, Outbound, StateStore
+from bot.channel import (
+    Choice,
+    Inbound,
+    InboundHandler,
+    MemoryStateStore,
+    Outbound,
+    StateStore,
+    TransientError,
+)
 
 NAME = "terminal"
 
@@ -80,14 +90,20 @@ class TerminalChannel:
             self.closed.set()
 
     async def send(self, message: Outbound) -> None:
+        """Print ``message``; a failed write (a broken pipe, a closed stdout) raises
+        ``TransientError``: the message stays in the outbox and is shown on a later try.
+        Its options count only once they were shown."""
         lines = [f"{self.label}> {message.text}"]
         lines += [f"  {i}) {c.label}" for i, c in enumerate(message.choices, 1)]
+        try:
+            self.stdout.write("\n".join(lines) + "\n")
+            self.stdout.flush()
+        except (OSError, ValueError) as exc:  # ValueError: "I/O operation on closed file"
+            raise TransientError(f"the terminal could not show a message: {exc}") from exc
         if message.choices:
             self._choices = message.choices
             await self._state.set(self._choices_key, json.dumps(
                 [[c.label, c.value] for c in message.choices]))
-        self.stdout.write("\n".join(lines) + "\n")
-        self.stdout.flush()
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():

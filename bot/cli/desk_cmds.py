@@ -9,7 +9,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from sqlalchemy import Engine
@@ -18,7 +18,10 @@ from bot.cli._apps import app, knowledge_app  # noqa: F401
 from routing.model import KnowledgeMap
 
 if TYPE_CHECKING:
+    from bot.channels.terminal import TerminalChannel
+    from bot.desk import Desk
     from bot.followup import FollowUpConfig
+    from bot.runtime import Runtime
 
 DatabaseOpt = Annotated[str | None, typer.Option(
     "--database-url", help="Database URL (default: WEGWIJS_DATABASE_URL or a SQLite file in "
@@ -48,11 +51,13 @@ def _load(path: Path) -> KnowledgeMap:
 
 async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
                         sender_id: str, display_name: str | None, label: str,
-                        config: FollowUpConfig) -> None:
+                        config: FollowUpConfig, volunteer: bool = False,
+                        stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    """One terminal session on the database at ``database_url``, until the input ends.
+    ``volunteer``: the chat is a volunteer's, whose pending question is shown again."""
     from bot.channels.terminal import TerminalChannel
     from bot.desk import Desk
     from bot.kv import DbStateStore
-    from bot.runtime import Runtime
     from bot.scheduler import build_scheduler
 
     engine = open_database(database_url)
@@ -61,9 +66,12 @@ async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
     # the options last shown live in the database, so a number still picks one after a
     # restart of the chat
     channel = TerminalChannel(chat_id=chat_id, sender_id=sender_id, display_name=display_name,
-                              label=label, state=DbStateStore(engine))
-    runtime = Runtime(desk, [channel], chat=("terminal", chat_id), poll_interval=1.0)
+                              label=label, state=DbStateStore(engine), stdin=stdin,
+                              stdout=stdout)
+    runtime = terminal_runtime(desk, channel)
     scheduler = build_scheduler(runtime.tick, timezone=timezone)
+    if volunteer:  # queued before the input is read: the first thing shown
+        await asyncio.to_thread(ask_pending_question, desk, channel.name, sender_id)
     await runtime.start()
     scheduler.start()
     try:
@@ -73,6 +81,29 @@ async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
         scheduler.shutdown(wait=False)
         await runtime.stop()
         engine.dispose()
+
+
+def terminal_runtime(desk: Desk, channel: TerminalChannel) -> Runtime:
+    """The runtime of one terminal: it delivers only what is addressed to this chat, and
+    a message the terminal could not show (a broken pipe) is tried again at the next
+    chance (the next poll or input), not after the network back-off: nothing remote is
+    spared by waiting."""
+    from bot.runtime import Runtime
+
+    return Runtime(desk, [channel], chat=(channel.name, channel.chat_id), poll_interval=1.0,
+                   max_backoff=0.0)
+
+
+def ask_pending_question(desk: Desk, channel: str, sender_id: str) -> bool:
+    """Queue the question the volunteer's conversation waits for once more (a chat that
+    starts again would otherwise show an empty prompt). The state is the database's."""
+    from bot.db import transaction
+    from bot.outbox import Work
+    from bot.volunteer import ask_pending
+
+    with transaction(desk.engine) as session:
+        work = Work(session, desk.kmap, desk.clock.now(), desk.config, desk.channels)
+        return ask_pending(work, desk.router, channel, sender_id)
 
 
 def open_database(database_url: str) -> Engine:
@@ -116,7 +147,7 @@ def chat(
     _hint("Wegwijs in de terminal. Typ je vraag; /help voor opdrachten, Ctrl-D om te stoppen.")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run_terminal(url, kmap, chat_id=who, sender_id=who, display_name=who,
-                                  label="wegwijs", config=config))
+                                  label="wegwijs", config=config, volunteer=True))
 
 
 @app.command("staff")
