@@ -48,7 +48,7 @@ SETTING_CONTEXT = 0.6  # a theme word in a phrase of place ("bij de vijver") say
 # General words that show a volunteer asks for help of some kind (not tied to any map).
 _HELP_CUES = frozenset(
     [
-        "wie", "hoe", "waar", "welke", "welk", "wat", "help", "helpen", "hulp", "tips", "tip",
+        "wie", "hoe", "waar", "welke", "welk", "wat", "tips", "tip",
         "advies", "iemand", "ergens", "who", "how", "where", "which", "what", "someone", "anyone",
         "anybody", "advice", "ideas"
     ]

@@ -328,6 +328,20 @@ def test_help_without_kind_assumes_the_most_common_need(router: Router) -> None:
     assert r.routes
 
 
+def test_a_bare_request_for_help_asks_what_kind_of_help(router: Router) -> None:
+    # "kunnen jullie ons helpen?" says help is wanted, not which: ask, do not assume
+    for text in ("Ons bijenhotel-project loopt niet zo, kunnen jullie ons helpen?",
+                 "We do something with bees, can you help us?",
+                 "Hulp gezocht voor ons bijenhotel"):
+        r = router.route(text, today=DAY)
+        assert r.themes[:1] == ("bijen",) and r.clarify == ("need",), text
+        assert r.extra["need_assumed"] is False, text
+    # a question word says what is wanted: someone, a way, a place
+    for text in ("Wie kan ons helpen met het bijenhotel?", "How do we start a bee hotel?"):
+        r = router.route(text, today=DAY)
+        assert r.clarify == () and r.needs, text
+
+
 def test_whole_country_hint_routes_nationally_without_asking(router: Router) -> None:
     r = router.route("Hebben we een vergunning nodig voor een bijenhotel?", today=DAY,
                      hints=Hints(region="nl"))

@@ -86,6 +86,6 @@ def test_why_names_the_theme_and_the_kind_of_help_apart(router: Router) -> None:
 
 
 def test_an_assumed_kind_of_help_is_not_given_as_the_reason(router: Router) -> None:
-    r = router.route("Kunnen jullie ons helpen met zwerfafval?", today=DAY)
+    r = router.route("Wie kan ons helpen met zwerfafval?", today=DAY)
     assert r.extra["need_assumed"] is True and r.routes
     assert not any("geld" in route.why or "helpt met" in route.why for route in r.routes)
