@@ -163,6 +163,7 @@ _UNSAFE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010
                      "|[\u2028\u2029\ufeff]")
 _RESOLVABLE = frozenset({"yes", "no", "on", "off", "true", "false", "null", "nan", "inf"})
 _PLAIN = re.compile(r"[^\W_][\w .()/'’+€&-]*", re.UNICODE)
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:/?&=%+@-]*")  # urls, e-mail addresses
 
 
 def scalar(value: Any) -> str:
@@ -184,9 +185,20 @@ def scalar(value: Any) -> str:
                 return text
         except yaml.YAMLError:
             pass
+    if _TOKEN.fullmatch(text) and _reads_back(text):  # a url or an e-mail address
+        return text
     # JSON strings are valid YAML double-quoted scalars, once the characters YAML will not
     # take literally (non-printables, line separators, BOM) are escaped too.
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
+
+
+def _reads_back(text: str) -> bool:
+    """Whether ``text`` unquoted reads back as itself, as a value and inside ``[...]``."""
+    try:
+        block, flow = yaml.safe_load(f"k: {text}"), yaml.safe_load(f"[{text}]")
+    except yaml.YAMLError:
+        return False
+    return bool(block == {"k": text} and flow == [text])
 
 
 def _is_scalar(value: Any) -> bool:
@@ -256,6 +268,19 @@ def _mapping_lines(rec: Mapping[str, Any], indent: int) -> list[str]:
                 else:
                     lines.append(f"{pad}  - {_flow(item)}")
     return lines
+
+
+def field_lines(key: str, value: Any, indent: int) -> list[str]:
+    """One field (``key: value``) in the writer's style, its key at column ``indent``."""
+    return _mapping_lines({key: value}, indent)
+
+
+def item_lines(record: Mapping[str, Any], dash: str) -> list[str]:
+    """One record as a list item in the writer's style: its first line starts with ``dash``
+    (``"- "``, or e.g. ``"  - "`` in a file that indents its items), the other fields sit
+    under the first."""
+    body = _mapping_lines(record, len(dash))
+    return [dash + body[0].lstrip(), *body[1:]]
 
 
 def render_file(records: Sequence[Mapping[str, Any]], header: str,
@@ -359,6 +384,13 @@ def _find_comments(text: str, root: yaml.Node | None) -> list[tuple[int, int, st
             pos = end
         pos = text.find("#", pos + 1)
     return out
+
+
+def whole_line_comments(text: str, root: yaml.Node | None) -> set[int]:
+    """The 0-based numbers of the lines of ``text`` that hold only a comment (``root``:
+    the composed document, so a ``#`` inside a text is not taken for one)."""
+    lines = text.split("\n")
+    return {line for line, col, _c in _find_comments(text, root) if not lines[line][:col].strip()}
 
 
 def _id_of(node: yaml.Node) -> str | None:

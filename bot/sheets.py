@@ -6,9 +6,10 @@
   files (one per sheet, named like the sheet: ``funds.csv``, ``contact points.csv``), or
   a single CSV file (replaces that one kind, the rest comes from ``into``). It reports
   every problem as sheet + row + column + a plain sentence, and writes nothing unless
-  the whole map is valid; the new folder then replaces the old one in one swap. Comments
-  in the old files are kept where they can be (header, above and below each item that
-  still exists, at the end); the report lists the others.
+  the whole map is valid; the new folder then replaces the old one in one swap. The
+  files are written as edits of the old ones (``bot.knowledge_splice``): what did not
+  change keeps its text and comments, so a one-cell edit is a one-line diff; the report
+  lists the comments that could not stay.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bot.knowledge_splice import keep_unchanged_text
 from bot.knowledge_writer import KNOWLEDGE_FILES, FileComments, file_comments, map_to_records
 from bot.sheets_cells import SheetProblem, join_list, split_list
 from bot.sheets_read import RawSheet, read_sheets
@@ -60,7 +62,7 @@ class ImportReport:
     counts: dict[str, int]
     warnings: list[SheetProblem] = field(default_factory=list)
     #: Per file: comments of the old file that have no place in the new one (they stood
-    #: inside an item, at the end of a line, or above an item that is gone).
+    #: on a line or in a value that changed, or with an item that is gone).
     comments_lost: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -293,20 +295,17 @@ def check_import(
 
 def _unchanged_files_kept(texts: dict[str, str], kmap: KnowledgeMap, into: Path,
                           today: dt.date | None) -> dict[str, str]:
-    """The new texts, except that a file whose content the import leaves as it was keeps
-    its text on disk: its layout, line breaks and comments (an export imported back
-    unchanged changes nothing)."""
+    """The new texts, written as edits of the files on disk: what the import leaves as it
+    was keeps its text there (layout, line breaks, comments), so an export imported back
+    unchanged changes nothing and a one-cell edit changes one line
+    (``bot.knowledge_splice``)."""
     try:
-        before = map_to_records(load_knowledge(into, today=today))
+        before = load_knowledge(into, today=today)
+        old_texts = {name: (into / name).read_text(encoding="utf-8") for name in texts
+                     if (into / name).is_file()}
     except (KnowledgeError, OSError, UnicodeDecodeError):
         return texts  # no readable map there: everything is written anew
-    after = map_to_records(kmap)
-    out = dict(texts)
-    for name in texts:
-        path = into / name
-        if name in before and before[name] == after.get(name) and path.is_file():
-            out[name] = path.read_text(encoding="utf-8")
-    return out
+    return keep_unchanged_text(texts, old_texts, before, kmap, today=today)
 
 
 def _in_sheet_order(problems: list[SheetProblem]) -> list[SheetProblem]:

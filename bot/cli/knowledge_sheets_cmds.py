@@ -114,10 +114,10 @@ def _say_comments_lost(lost: dict[str, list[str]]) -> None:
     if not lost:
         return
     files = ", ".join(f"{file} ({len(lines)})" for file, lines in lost.items())
-    err.print(f"Note: some comments were not kept, in {files}. Comments above an entry, "
-              "right below it and at the top or end of a file are kept; those inside an "
-              "entry, at the end of a line, or above an entry that is gone have no place "
-              "in the new file. Put them back by hand if you need them:", markup=False)
+    err.print(f"Note: some comments were not kept, in {files}. Comments stay wherever "
+              "the import changed nothing; those on a line that changed, inside a value "
+              "that changed, or with an entry that is gone have no place in the new "
+              "file. Put them back by hand if you need them:", markup=False)
     for file, lines in lost.items():
         for line in lines[:_LOST_SHOWN]:
             err.print(f"  {file}: {line.strip()}", markup=False)

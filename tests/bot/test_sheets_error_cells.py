@@ -54,6 +54,18 @@ def _cells(workbook: Path, sheet: str, ident: str,
     return row, refs
 
 
+def _first_ident(workbook: Path, sheet: str) -> str:
+    """The id in the first data row of ``sheet`` (the read-only workbook closed again: an
+    open one warns when garbage-collected, and warnings are errors here)."""
+    wb = load_workbook(workbook, read_only=True)
+    try:
+        ident = wb[sheet].cell(2, 1).value
+    finally:
+        wb.close()
+    assert isinstance(ident, str)
+    return ident
+
+
 def _save_results(workbook: Path, results: dict[str, tuple[str, str]]) -> None:
     """Store a saved result for formula cells, as a spreadsheet program does on save:
     ``{"N7": ("e", "#N/A")}`` writes ``<c r="N7" t="e"><f>..</f><v>#N/A</v></c>``."""
@@ -153,8 +165,7 @@ def test_texts_that_start_with_a_hash_are_still_imported(eval_copy: Path,
 
 def test_a_sheet_name_with_a_space_is_quoted_in_the_error_sentence(eval_copy: Path,
                                                                   workbook: Path) -> None:
-    ident = load_workbook(workbook, read_only=True)["contact points"].cell(2, 1).value
-    assert isinstance(ident, str)
+    ident = _first_ident(workbook, "contact points")
     row, refs = _cells(workbook, "contact points", ident, {"url": '=HYPERLINK(#REF!)'})
     _save_results(workbook, {refs["url"]: ("e", "#REF!")})
     _texts, report, problems = check_import(workbook, eval_copy)
@@ -204,8 +215,7 @@ def test_an_unknown_value_of_a_short_list_names_the_values_allowed(eval_copy: Pa
                                                                    workbook: Path) -> None:
     """Not an error cell, but the same kind of typo help: "fr" is no language of the desk,
     and nothing is close, so the sentence lists the two there are."""
-    ident = load_workbook(workbook, read_only=True)["civil servants"].cell(2, 1).value
-    assert isinstance(ident, str)
+    ident = _first_ident(workbook, "civil servants")
     row, _refs = _cells(workbook, "civil servants", ident, {"languages": "nl, fr"})
     _texts, report, problems = check_import(workbook, eval_copy)
     assert report is None
@@ -218,8 +228,7 @@ def test_problems_are_listed_by_sheet_and_row(eval_copy: Path, workbook: Path) -
     """The list reads down the workbook as Wegwijs lays it out, whatever order staff
     gave the sheets: funds before networks."""
     _cells(workbook, "funds", FUND, {"max amount (EUR)": "veel"})
-    ident = load_workbook(workbook, read_only=True)["networks"].cell(2, 1).value
-    assert isinstance(ident, str)
+    ident = _first_ident(workbook, "networks")
     _cells(workbook, "networks", ident, {"open until": "morgen"})
     wb = load_workbook(workbook)
     wb.move_sheet("networks", offset=-wb.sheetnames.index("networks"))

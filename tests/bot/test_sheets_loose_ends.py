@@ -219,8 +219,9 @@ def test_comments_before_entries_that_still_exist_are_kept(eval_knowledge_dir: P
            "- id: fonds-c\n" in text
     assert text.endswith("\n# end of the list\n")
     assert isinstance(yaml.safe_load(text), list)
-    # only the end-of-line comment could not be kept, and the import says so
-    assert report.comments_lost == {"funds.yaml": ["# renamed in 2025"]}
+    # fonds-c did not change, so even its end-of-line comment stays
+    assert "  name: Fonds C  # renamed in 2025\n" in text
+    assert report.comments_lost == {}
     assert load_knowledge(folder).entries == report.kmap.entries
 
 
