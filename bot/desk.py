@@ -29,7 +29,7 @@ from bot.handover import servant_id_lang
 from bot.models import Case, InboundSeen, ServantState, Volunteer
 from bot.outbox import Work
 from bot.staff import handle as handle_staff
-from bot.staff import plain_text_hint
+from bot.staff import handle_text as handle_staff_text
 from bot.texts import t
 from bot.volunteer import Conversation
 from bot.wording import text_lang
@@ -116,7 +116,7 @@ class Desk:
         if servant is not None:
             self._seen(work, servant, inbound)
             if command is None:
-                work.to_servant(servant.id, plain_text_hint(work, servant))
+                handle_staff_text(work, servant, text if inbound.kind == "text" else "")
             else:
                 handle_staff(work, servant, *command)
             return

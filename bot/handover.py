@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func
@@ -15,8 +17,9 @@ from bot import followup
 from bot.models import Case, CaseEvent, Message, ServantState
 from bot.outbox import Work
 from bot.texts import TEXTS, t
-from routing.model import LANGS, KnowledgeMap, Servant
+from routing.model import LANGS, Entry, KnowledgeMap, Servant
 from routing.servant import rank_servants
+from routing.why import Explainer
 
 # Statements built once (building one costs more than running it on SQLite).
 _OPEN_COUNTS = (select(Case.servant_id, func.count(col(Case.id)))
@@ -122,7 +125,8 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
     ]
     if case.routes:
         lines.append(f"{t('h_routes', lang)}:")
-        lines += [f"  {i}. {r['name']} – {r['why']}" for i, r in enumerate(case.routes, 1)]
+        lines += [f"  {i}. {name} – {why}"
+                  for i, (name, why) in enumerate(route_texts(kmap, case, lang), 1)]
     work.write()  # deferred case events belong in the history
     history = _history(work, case, lang)
     if history:
@@ -130,6 +134,63 @@ def handover_text(work: Work, case: Case, servant: Servant, reason: str | None =
         lines += [f"  {line}" for line in history]
     lines.append(t("h_how", lang, case=case.id))
     return "\n".join(lines)
+
+
+def route_texts(kmap: KnowledgeMap, case: Case, lang: str) -> list[tuple[str, str]]:
+    """The routes the volunteer was given, as (name, why) in ``lang``: the servant reads
+    them in their own language, whatever the volunteer's. A route stored with its entry id
+    has its *why* written again by the router's ``Explainer``; the text stored with the
+    case (the volunteer's language) stays when the languages match or the entry is gone."""
+    explainer: Explainer | None = None
+    out = []
+    for route in case.routes:
+        name, why = str(route.get("name") or ""), str(route.get("why") or "")
+        try:
+            entry = kmap.entry(str(route.get("id")))
+        except StopIteration:
+            out.append((name or str(route.get("id") or "?"), why))
+            continue
+        if lang != case.lang:
+            explainer = explainer or Explainer(kmap)
+            why = _why_in(explainer, entry, case, why, lang)
+        out.append((entry.name, why))
+    return out
+
+
+def _why_in(explainer: Explainer, entry: Entry, case: Case, stored: str, lang: str) -> str:
+    """``stored`` (the *why* in the case's language) written in ``lang``: the themes,
+    needs and "named" that wrote ``stored`` are found again among the entry's own (a case
+    keeps only its primary theme and need), then explained in ``lang``. When none writes
+    ``stored`` (the map changed since), the case's primary theme and need explain it."""
+    place: dict[str, Any] = {"region": case.region, "municipality": case.municipality}
+    for themes, needs, named in _contexts(entry, case):
+        if explainer.explain(entry, lang=case.lang, themes=themes, needs=needs, named=named,
+                             **place) == stored:
+            return explainer.explain(entry, lang=lang, themes=themes, needs=needs,
+                                     named=named, **place)
+    return explainer.explain(entry, lang=lang, themes=_one(case.theme), needs=_one(case.need),
+                             **place)
+
+
+def _one(item: str | None) -> tuple[str, ...]:
+    return (item,) if item else ()
+
+
+def _orders(ids: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Every ordered pick of at most two of ``ids`` (a *why* names at most two)."""
+    yield ()
+    for size in (1, 2):
+        yield from itertools.permutations(ids, size)
+
+
+def _contexts(entry: Entry, case: Case) -> Iterator[tuple[tuple[str, ...], tuple[str, ...],
+                                                         bool]]:
+    """(themes, needs, named) that may have written a route's *why*, the case's own first."""
+    yield _one(case.theme), _one(case.need), False
+    yield (), (), True
+    for themes in _orders(entry.themes):
+        for needs in _orders(entry.needs):
+            yield themes, needs, False
 
 
 def as_utc(at: dt.datetime) -> dt.datetime:

@@ -1,7 +1,9 @@
 """Staff commands for civil servants, Dutch with English aliases, and the weekly digest.
 
 Only servants listed in the knowledge map get here (``bot.desk`` checks). A servant acts
-on their own cases; ``admin`` servants may act on every case.
+on their own cases; ``admin`` servants may act on every case. A command may be typed
+without its slash ("zaken", "neem 2") when the message has the command's whole shape;
+any other plain text is not sent anywhere (``handle_text``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.handover import (
     theme_text,
 )
 from bot.models import Case, ServantState, Volunteer
+from bot.near_command import nearest_command
 from bot.outbox import Work
 from bot.texts import TEXTS, t
 from bot.workdays import add_working_days, local_date
@@ -43,6 +46,8 @@ ALIASES: dict[str, str] = {
     "capaciteit": "capacity", "capacity": "capacity",
 }
 STAFF_COMMANDS = frozenset(ALIASES)
+#: The words that ask for the list of staff commands.
+HELP_WORDS = frozenset({"help", "hulp"})
 USAGE: dict[str, tuple[str, str]] = {  # (Dutch, English)
     "take": ("/neem N", "/take N"),
     "assign": ("/geef N MEDEWERKER reden", "/assign N SERVANT reason"),
@@ -72,7 +77,9 @@ def handle(work: Work, servant: Servant, command: str, args: str) -> None:
     lang = servant_lang(servant)
     name = ALIASES.get(command)
     if name is None:
-        work.to_servant(servant.id, t("staff_help", lang))
+        near = None if command in HELP_WORDS else nearest_command(command, _known_words(lang))
+        work.to_servant(servant.id, t("s_unknown_near", lang, command=near) if near
+                        else t("staff_help", lang))
         return
     try:
         COMMANDS[name](work, servant, args)
@@ -81,6 +88,73 @@ def handle(work: Work, servant: Servant, command: str, args: str) -> None:
         work.to_servant(servant.id, t("s_usage", lang, usage=en if lang == "en" else nl))
     except _Refusal as refusal:
         work.to_servant(servant.id, str(refusal))
+
+
+def _known_words(lang: str) -> list[str]:
+    """The command words, those in ``lang`` first (a Dutch alias differs from its name)."""
+    own = [w for w, name in ALIASES.items() if (w != name) == (lang != "en")]
+    return [*own, *(w for w in ALIASES if w not in own), *sorted(HELP_WORDS)]
+
+
+#: What may trail a command word typed without its slash ("Zaken?", "neem 2.").
+_BARE_PUNCTUATION = ".!?:,;"
+
+
+def bare_command(work: Work, servant: Servant, text: str) -> tuple[str, str] | None:
+    """The staff command a message without its slash stands for ("zaken", "neem 2",
+    "klaar 3 Het fonds past"), or None when it is ordinary text.
+
+    Only a message with the command's whole shape counts, so that a sentence meant for a
+    volunteer ("Klaar, ik heb het fonds gebeld", "Neem contact op met …") is never run: a
+    word command alone; ``neem``/``heropen`` with only a case number; ``afwezig`` with two
+    dates or ``weg``; ``capaciteit`` with only a number; and the commands that carry text
+    (``antwoord``, ``notitie``, ``klaar``, ``geef``) only when the number is a case this
+    servant may act on (and for ``geef``, the next word a known colleague)."""
+    words = text.split()
+    if not words:
+        return None
+    head = words[0].casefold().strip(_BARE_PUNCTUATION)
+    rest = words[1:]
+    if head in HELP_WORDS:
+        return (head, "") if not rest else None
+    name = ALIASES.get(head)
+    if name is None:
+        return None
+    if name == "cases":
+        return (head, "") if not rest else None
+    if name == "capacity":
+        return (head, rest[0]) if len(rest) == 1 and rest[0].isdigit() else None
+    if name == "away":
+        off = len(rest) == 1 and rest[0].casefold() in AWAY_OFF
+        dates = len(rest) == 2 and all(_is_date(w) for w in rest)
+        return (head, " ".join(rest)) if off or dates else None
+    if name in ("take", "reopen"):
+        number = rest[0].rstrip(_BARE_PUNCTUATION) if len(rest) == 1 else ""
+        return (head, number) if _CASE_NO.match(number) else None
+    if len(rest) < 2 or not _acts_on(work, servant, rest[0]):
+        return None
+    if name == "assign" and _find_servant(work.kmap, rest[1]) is None:
+        return None
+    return head, text.strip().split(None, 1)[1]
+
+
+def handle_text(work: Work, servant: Servant, text: str) -> None:
+    """A servant's message without a slash: the command it has the shape of, or else the
+    hint that it was not sent (and how to answer a volunteer)."""
+    bare = bare_command(work, servant, text)
+    if bare is None:
+        work.to_servant(servant.id, plain_text_hint(work, servant))
+    else:
+        handle(work, servant, *bare)
+
+
+def _acts_on(work: Work, servant: Servant, number: str) -> bool:
+    """Whether ``number`` names a case ``servant`` may act on."""
+    try:
+        _case(work, servant, number)
+    except (_Usage, _Refusal):
+        return False
+    return True
 
 
 def _split(args: str, parts: int) -> list[str]:
@@ -226,7 +300,7 @@ def cmd_assign(work: Work, servant: Servant, args: str) -> None:
     if len(words) < 2:
         raise _Usage
     number, who = words[0], words[1]
-    reason = words[2] if len(words) == 3 else ""
+    reason = words[2].strip() if len(words) == 3 else ""
     case = _case(work, servant, number)
     target = _find_servant(work.kmap, who)
     lang = servant_lang(servant)
@@ -240,13 +314,17 @@ def cmd_assign(work: Work, servant: Servant, args: str) -> None:
         if case.state == lifecycle.OFFERED:
             raise _Refusal(t("s_assign_self", lang, case=case.id))
         raise _Refusal(t("s_mine", lang, case=case.id))
+    if not lifecycle.allowed(case.state, "assign"):
+        raise _Refusal(_refusal_text(work, servant, case, "assign"))
+    if not reason:  # a warm handover says why; the colleague reads it with the case
+        raise _Refusal(t("s_assign_reason", lang, case=case.id, who=who, name=target.name))
     _move(work, servant, case, "assign", f"{case.servant_id} -> {target.id}: {reason}")
     work.move(case, "offer", servant.id)
     assert case.id is not None
     followup.cancel(work, case.id, ("reminder", "escalate"))
     offer_to(work, case, target, actor=servant.id,
-             reason=t("assigned_in_why" if reason else "assigned_in", servant_lang(target),
-                      who=servant.name, case=case.id, reason=reason))
+             reason=t("assigned_in_why", servant_lang(target), who=servant.name,
+                      case=case.id, reason=reason))
     vol = _volunteer(work, case)
     if vol is not None:
         work.to_volunteer(vol, t("moved", vol.lang, case=case.id,
@@ -271,6 +349,14 @@ def _state(work: Work, servant: Servant) -> ServantState:
     return state if state is not None else ServantState(servant_id=servant.id)
 
 
+def _is_date(text: str) -> bool:
+    try:
+        _date(text)
+    except _Usage:
+        return False
+    return True
+
+
 def _date(text: str) -> dt.date:
     for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
         try:
@@ -293,6 +379,10 @@ def cmd_away(work: Work, servant: Servant, args: str) -> None:
     start, until = _date(words[0]), _date(words[1])
     if until < start:
         raise _Refusal(t("s_away_order", lang, start=start, until=until))
+    today = local_date(work.now, work.config.timezone)
+    if until < today:  # starting in the past is fine, as long as it still runs today
+        raise _Refusal(t("s_away_past", lang, until=until, today=today,
+                         example=today + dt.timedelta(days=7)))
     state = _state(work, servant)
     state.away_from, state.away_until = start, until
     work.session.add(state)

@@ -338,7 +338,6 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
                   "Case {case} was erased at the volunteer's request."),
     "unreachable_in": ("De vrijwilliger van zaak {case} is niet meer bereikbaar via {channel}.",
                        "The volunteer of case {case} can no longer be reached on {channel}."),
-    "assigned_in": ("{who} gaf zaak {case} aan jou.", "{who} handed case {case} to you."),
     "assigned_in_why": ("{who} gaf zaak {case} aan jou: “{reason}”",
                         "{who} handed case {case} to you: “{reason}”"),
     "escalated_in": (
@@ -501,6 +500,29 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "cases:",
     ),
     "s_reply_line": ("/antwoord {case} … ({theme})", "/reply {case} … ({theme})"),
+    "s_unknown_near": (
+        "Die opdracht ken ik niet. Bedoel je /{command}? /help voor alle opdrachten.",
+        "I don't know that command. Did you mean /{command}? /help for all commands.",
+    ),
+    "s_away_past": (
+        "Die afwezigheid is al voorbij: {until} ligt vóór vandaag ({today}). Geef de data van "
+        "een afwezigheid die nog komt of nu loopt, bijvoorbeeld /afwezig {today} {example}.",
+        "That absence is already over: {until} is before today ({today}). Give the dates of "
+        "an absence still to come or going on now, for example /away {today} {example}.",
+    ),
+    "s_assign_reason": (
+        "Zaak {case} is nog niet doorgegeven: schrijf er een reden bij, dan weet {name} "
+        "waarom de zaak komt. Typ bijvoorbeeld: /geef {case} {who} ik ben drie weken met "
+        "verlof",
+        "Case {case} has not been handed on yet: add a reason, so {name} knows why the case "
+        "comes to them. Type for example: /assign {case} {who} I am on leave for three weeks",
+    ),
+    "s_cli_unknown": (
+        "'{who}' staat niet als medewerker in civil_servants.yaml. Start met --as en een van "
+        "deze ids: {known}.",
+        "'{who}' is not a servant in civil_servants.yaml. Start with --as and one of these "
+        "ids: {known}.",
+    ),
     # -------------------------------------------------------------- adapters
     # Notes a channel adapter sends itself, before the desk knows the person's language:
     # sent in both languages at once, see ``both``.

@@ -14,12 +14,12 @@ from bot.channel import Choice, Outbound
 from bot.checkin import erase
 from bot.handover import theme_text
 from bot.models import Case
+from bot.near_command import nearest_command
 from bot.outbox import VOLATILE_PREFIX
 from bot.staff import STAFF_COMMANDS
 from bot.texts import t
 from bot.volunteer_case import OpenCaseMixin
 from bot.volunteer_question import QuestionMixin
-from bot.volunteer_words import nearest_command
 from bot.wording import is_help_request, is_privacy_question, parse_start_payload, text_lang
 
 

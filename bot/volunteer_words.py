@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz, process
-
 from bot.texts import t
 from bot.wording import NO, PARTLY, YES
 
@@ -166,12 +164,6 @@ COMMAND_WORDS: dict[str, str] = {
 def command_word(text: str) -> str | None:
     """The command a bare "stop", "status", "nieuwe vraag" or "vergeet mij" stands for."""
     return COMMAND_WORDS.get(" ".join(words(text.strip().strip(".!"))))
-
-
-def nearest_command(name: str, known: list[str]) -> str | None:
-    """The known command closest to a mistyped one ("hepl" -> "help"), or None."""
-    found = process.extractOne(name, known, scorer=fuzz.ratio, score_cutoff=66)
-    return found[0] if found else None
 
 
 #: The words around a place name in "we zitten in Zeist", "we are based in Deventer".

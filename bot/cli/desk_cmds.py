@@ -161,9 +161,11 @@ def staff(
     url, path, config = _settings(database_url, knowledge)
     kmap = _load(path)
     servant = kmap.find_servant(servant_id)
-    if servant is None:
+    if servant is None:  # Dutch: the servant's language is not known yet
+        from bot.texts import t
+
         known = ", ".join(s.id for s in kmap.servants)
-        raise _fail(f"'{servant_id}' is not in civil_servants.yaml. Known: {known}")
+        raise _fail(t("s_cli_unknown", "nl", who=servant_id, known=known))
     _hint(f"Wegwijs staff: {servant.name}. /zaken voor je zaken, /help voor opdrachten.")
     with contextlib.suppress(KeyboardInterrupt):
         # the chat the desk addresses this servant's terminal messages to
