@@ -102,6 +102,10 @@ _PARTICLES = frozenset(_SEPARABLE[1:])
 # Particles whose separable verbs mean something else than the bare verb ("het project
 # loopt vast", "vastgelopen", "vastleggen"): the bare verb of the map is no evidence then.
 _IDIOM_PARTICLES = frozenset(["vast"])
+# Words before a noun, not before a verb: "de bijen" (zit vast) is no verb "bijen".
+_BEFORE_NOUNS = frozenset(["de", "het", "een", "onze", "ons", "mijn", "jullie", "hun", "die",
+                           "deze", "dit", "dat", "van", "voor", "met", "naar", "op", "aan",
+                           "in", "bij", "over", "zonder", "alle", "veel", "meer", "geen"])
 # Endings of Dutch finite verb forms and prefix participles, the longest first.
 _FINITE_ENDINGS = ("ten", "den", "te", "de", "t", "d")
 # Personal pronouns stand for one another in a phrase, also at its end ("hoe begin ik" /
@@ -684,7 +688,8 @@ class TermIndex:
                         out = list(toks)
                     out[i] = joined
                     break
-                if particle in _IDIOM_PARTICLES and self._map_verb(toks[i]):
+                if particle in _IDIOM_PARTICLES and self._map_verb(toks[i]) and not (
+                        i > 0 and toks[i - 1] in _BEFORE_NOUNS):  # "de bijen zit vast"
                     muted.add(i)
                     break
         return (toks if out is None else out), frozenset(muted)

@@ -494,6 +494,11 @@ def test_a_verb_with_the_particle_vast_is_not_the_maps_bare_verb() -> None:
                  "Het bijenhotel is vastgelopen, wie helpt?",
                  "Wat moet je doen als je project gaat vastlopen?"):
         assert "lopen" not in router.route(text, today=DAY).themes, text
+    # a noun of the map before the stuck verb is still the noun
+    assert router.route("Het plan voor de bijenhotels zit vast, wie kan helpen?",
+                        today=DAY).themes[:1] == ("bijen",)
+    assert router.route("Het plan voor de bijen zit vast, wie kan helpen?",
+                        today=DAY).themes[:1] == ("bijen",)
     # the bare verb still walks, also beside another particle
     for text in ("We lopen elke week langs de bijenhotels, wie helpt?",
                  "Wij lopen mee met de optocht, wie betaalt de hesjes?"):
