@@ -205,7 +205,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "What is your initiative called, and in which town is it? (Choose 'Skip' if you don't "
         "know yet.)",
     ),
-    "forget_again": ("Zal ik alles over je wissen?", "Shall I erase everything about you?"),
+    "forget_again": ("Zal ik alles over je wissen? Dit kan niet ongedaan worden gemaakt.",
+                     "Shall I erase everything about you? This cannot be undone."),
     "thanks_reply": ("Graag gedaan! Heb je nog een vraag? Typ hem dan gewoon hier.",
                      "You're welcome! Another question? Just type it here."),
     "bye_reply": ("Tot ziens! Je kunt hier altijd terugkomen met een nieuwe vraag.",
@@ -516,6 +517,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "verlof",
         "Case {case} has not been handed on yet: add a reason, so {name} knows why the case "
         "comes to them. Type for example: /assign {case} {who} I am on leave for three weeks",
+    ),
+    "s_slash_needed": (
+        "Er is niets verstuurd en niets gedaan. Bedoel je {command}? Typ het dan met de "
+        "schuine streep ervoor: zo'n opdracht gaat naar de vrijwilliger of sluit een zaak.",
+        "Nothing was sent or done. Did you mean {command}? Then type it with the slash in "
+        "front: such a command goes to the volunteer or closes a case.",
     ),
     "s_cli_unknown": (
         "'{who}' staat niet als medewerker in civil_servants.yaml. Start met --as en een van "

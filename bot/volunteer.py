@@ -46,11 +46,17 @@ from bot.wording import (
     answer_word,
     is_help_request,
     is_not_now,
+    is_privacy_question,
     social_reply,
     wants_contact_after_all,
 )
 from routing.normalize import tokens
 from routing.router import Router
+
+#: Longer texts typed at the offer are new questions, shorter ones answers or asides.
+SHORT_ANSWER_WORDS = 6
+#: What is kept for passing on to an older case's servant, at most (the newest part).
+MAX_HELD_CHARS = 4000
 
 
 class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
@@ -154,35 +160,40 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
                                    + t("offer_again", self.lang, name=servant.name),
                                    choices=self.yes_no(f"consent:{case.id}"))
             return True
-        size = len(words(text))
-        older = self.other_open_case(case) if servant is not None and size <= 20 else None
+        if len(words(text)) > SHORT_ANSWER_WORDS:
+            return False  # a new question
+        older = self.other_open_case(case) if servant is not None else None
         if older is not None and servant is not None and not is_wordless(text) \
                 and not self.whole_question(text, with_hints=False):
             # "is er al nieuws?", "we hebben nu twintig buren": maybe for the older case's
             # servant; offered to pass on, so what they typed is not lost
             self.hold(older, text)
-            old = self.work.kmap.find_servant(older.servant_id or "")
-            old_name = old.name if old is not None else "?"
+            old_name = self.servant_name(older.id)
             label = t("pass_on_choice", self.lang, name=old_name)
             self.say("offer_waiting_pass_on", name=servant.name, old_name=old_name,
                      case=older.id, label=label,
                      choices=(Choice(label, f"passon:{older.id}"),
                               *self.yes_no(f"consent:{case.id}")))
             return True
-        if size > 6:
-            return False
         if not self.whole_question(text):
             self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
             return True
         return False
+
+    def servant_name(self, case_id: object) -> str:
+        """The name of the servant holding case ``case_id`` ("?" when unknown)."""
+        case = self.work.session.get(Case, int(str(case_id))) if str(case_id).isdigit() \
+            else None
+        servant = self.work.kmap.find_servant(case.servant_id or "") if case else None
+        return servant.name if servant is not None else "?"
 
     def hold(self, older: Case, text: str) -> None:
         """Keep ``text`` for the older case's servant while the offer waits (until it is
         passed on, the offer answered or left); a further short message joins it."""
         held = self.held if self.held is not None and self.held.get("case") == older.id \
             else None
-        self.data(pass_on={"case": older.id,
-                           "text": f"{held['text']}\n{text}" if held else text})
+        joined = f"{held['text']}\n{text}" if held else text
+        self.data(pass_on={"case": older.id, "text": joined[-MAX_HELD_CHARS:]})
 
     def pass_on_held(self, case_id: str) -> None:
         """The held message to the servant of the open case ``case_id``; the offer still
@@ -220,6 +231,9 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
         if withdraws(text) and case is not None and case.state == lifecycle.NEW:
             case.consent_at, case.consent_wording, case.handle = None, None, None
             self.consent(case, False)  # nothing was shared yet, and nothing will be
+            return
+        if is_privacy_question(text):  # "wat gebeurt er met mijn gegevens?": never a name
+            self.cmd_privacy("")  # and the name question again
             return
         bare = self.route_alone(text)
         if bare.out_of_scope and bare.extra.get("scope") == "spam":
@@ -310,8 +324,12 @@ def ask_pending(work: Work, router: Router, channel: str, sender_id: str) -> boo
     case = talk.case("offer_case")
     wording = vol.data.get("offer_wording")
     if vol.step == conv.OFFER and case is not None and isinstance(wording, str) and wording:
-        # the whole offer, with what would be shared: the consent is given on this wording
-        work.to_volunteer(vol, wording, choices=talk.yes_no(f"consent:{case.id}"))
+        # the whole offer, with what would be shared: the consent is given on this wording;
+        # a message held for an older case keeps its choice
+        held = vol.data.get("pass_on")
+        keep = (Choice(t("pass_on_choice", talk.lang, name=talk.servant_name(held["case"])),
+                       f"passon:{held['case']}"),) if isinstance(held, dict) else ()
+        work.to_volunteer(vol, wording, choices=(*keep, *talk.yes_no(f"consent:{case.id}")))
     else:
         talk.ask_again()
     return len(work.rows) > before

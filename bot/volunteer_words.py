@@ -70,7 +70,6 @@ def is_skip(text: str) -> bool:
 
 
 _WHO = frozenset({"wie", "who", "whom", "wiens", "who's", "whos"})
-_LEAD = frozenset({"en", "maar", "eh", "uh", "um", "and", "but", "so", "dus"})
 
 
 def asks_who(text: str) -> bool:
@@ -82,8 +81,7 @@ def asks_who(text: str) -> bool:
         return False
     if text.strip().endswith("?"):
         return any(w in _WHO for w in found)
-    opening = found[1:] if found[0] in _LEAD else found  # "en wie is dat"
-    return bool(opening) and opening[0] in _WHO and len(opening) > 1
+    return asks_who_that(text)  # without "?" only the exact form: not "wie weet"
 
 
 _WHY_ALONE = frozenset({"waarom", "hoezo", "waarvoor", "why", "hoe zo", "what for", "why so",
@@ -138,7 +136,16 @@ def is_question_not_name(text: str) -> bool:
         return True
     if not stripped.endswith("?"):
         return False
-    return not (stripped[:1].isupper() and 0 < len(words(stripped)) <= 6)
+    found = words(stripped)
+    if _PERSONAL.intersection(found):
+        return True  # "Wordt mijn naam gedeeld?": about the speaker or the desk, no name
+    first = next((c for c in stripped if c.isalpha()), "")  # "🌳 Groen Zeist?"
+    return not (first.isupper() and 0 < len(found) <= 6)
+
+
+#: Personal pronouns: a text ending in "?" with one of them asks something of the desk.
+_PERSONAL = frozenset({"ik", "mij", "me", "mijn", "je", "jij", "jou", "jouw", "jullie", "u",
+                       "uw", "we", "wij", "ons", "onze", "i", "my", "you", "your", "our", "us"})
 
 
 _PASS_ON = re.compile(r"^((ja|yes|graag|ok|oke|please)\s+)*(door ?sturen|stuur (het |maar |'t )*"

@@ -70,8 +70,11 @@ async def _run_terminal(database_url: str, kmap: KnowledgeMap, *, chat_id: str,
                               stdout=stdout)
     runtime = terminal_runtime(desk, channel)
     scheduler = build_scheduler(runtime.tick, timezone=timezone)
-    if volunteer:  # queued before the input is read: the first thing shown
-        await asyncio.to_thread(ask_pending_question, desk, channel.name, sender_id)
+    if volunteer and await asyncio.to_thread(ask_pending_question, desk, channel.name,
+                                             sender_id):
+        # shown before any input is read: a number typed next picks from these options,
+        # not from the ones stored before the restart
+        await runtime.deliver_pending()
     await runtime.start()
     scheduler.start()
     try:

@@ -109,3 +109,27 @@ async def test_a_restarted_chat_shows_the_waiting_question_once(
     third = await chat("1\nTuin van Tess\n")  # "1" picks "Ja" from the offer shown again
     assert third.count("Marleen Visser") >= 2 and "zaak 1" in third
     assert await chat("") == ""  # the case is handed over: nothing waits, nothing shown
+
+
+async def test_a_number_after_a_restart_picks_from_the_options_shown_again(
+        tmp_path: Path, eval_knowledge_dir: Path) -> None:
+    """The options stored before the restart (here in another order) no longer count once
+    the waiting question is shown again: "2" is the "Nee" on screen, never a "Ja"."""
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    kmap = load_knowledge(eval_knowledge_dir)
+
+    async def chat(lines: str) -> str:
+        out = io.StringIO()
+        await _run_terminal(url, kmap, chat_id="tess", sender_id="tess", display_name="tess",
+                            label="wegwijs", config=FollowUpConfig(), volunteer=True,
+                            stdin=io.StringIO(lines), stdout=out)
+        return out.getvalue()
+
+    assert "1) Ja" in await chat(f"{QUESTION}\n")
+    engine = make_engine(url)
+    await DbStateStore(engine).set("terminal:choices:tess", '[["Anders", "consent:1:no"], '
+                                                            '["Ja", "consent:1:yes"]]')
+    engine.dispose()
+    shown = await chat("2\n")
+    assert "2) Nee" in shown and t("declined", "nl").split(".")[0] in shown, shown
+    assert "Hoe heet je initiatief" not in shown  # no consent was taken
