@@ -102,14 +102,14 @@ _BARE_PUNCTUATION = ".!?:,;"
 
 def bare_command(work: Work, servant: Servant, text: str) -> tuple[str, str] | None:
     """The staff command a message without its slash stands for ("zaken", "neem 2",
-    "klaar 3 Het fonds past"), or None when it is ordinary text.
+    "neem 2"), or None when it is ordinary text.
 
     Only a message with the command's whole shape counts, so that a sentence meant for a
     volunteer ("Klaar, ik heb het fonds gebeld", "Neem contact op met …") is never run: a
     word command alone; ``neem``/``heropen`` with only a case number; ``afwezig`` with two
     dates or ``weg``; ``capaciteit`` with only a number; and the commands that carry text
-    (``antwoord``, ``notitie``, ``klaar``, ``geef``) only when the number is a case this
-    servant may act on (and for ``geef``, the next word a known colleague)."""
+    (``antwoord``, ``notitie``, ``klaar``, ``geef``) never without their slash: they
+    resolve a case or write the volunteer."""
     words = text.split()
     if not words:
         return None
@@ -131,21 +131,35 @@ def bare_command(work: Work, servant: Servant, text: str) -> tuple[str, str] | N
     if name in ("take", "reopen"):
         number = rest[0].rstrip(_BARE_PUNCTUATION) if len(rest) == 1 else ""
         return (head, number) if _CASE_NO.match(number) else None
-    if len(rest) < 2 or not _acts_on(work, servant, rest[0]):
+    return None  # a command that carries text only with its slash: see handle_text
+
+
+def _text_command(work: Work, servant: Servant, text: str) -> str | None:
+    """The slash command a message looks like when it has the shape of one that carries
+    text ("klaar 3 het fonds past", for a case of this servant's): such a command resolves
+    a case or writes the volunteer, so it is never run from a sentence that merely starts
+    like it; the servant is asked to type the slash instead."""
+    words = text.split()
+    name = ALIASES.get(words[0].casefold()) if len(words) >= 3 else None
+    if name not in ("reply", "note", "resolve", "assign") or not _acts_on(work, servant,
+                                                                          words[1]):
         return None
-    if name == "assign" and _find_servant(work.kmap, rest[1]) is None:
-        return None
-    return head, text.strip().split(None, 1)[1]
+    if name == "assign" and _find_servant(work.kmap, words[2]) is None:
+        return None  # "geef 1 dagen de tijd": no colleague named
+    return f"/{words[0].casefold()} {words[1]} …"
 
 
 def handle_text(work: Work, servant: Servant, text: str) -> None:
-    """A servant's message without a slash: the command it has the shape of, or else the
-    hint that it was not sent (and how to answer a volunteer)."""
+    """A servant's message without a slash: the command it has the whole shape of, a
+    question whether a text-carrying command was meant, or else the hint that it was not
+    sent (and how to answer a volunteer)."""
     bare = bare_command(work, servant, text)
-    if bare is None:
-        work.to_servant(servant.id, plain_text_hint(work, servant))
-    else:
+    if bare is not None:
         handle(work, servant, *bare)
+    elif (meant := _text_command(work, servant, text)) is not None:
+        work.to_servant(servant.id, t("s_slash_needed", servant_lang(servant), command=meant))
+    else:
+        work.to_servant(servant.id, plain_text_hint(work, servant))
 
 
 def _acts_on(work: Work, servant: Servant, number: str) -> bool:
