@@ -398,9 +398,14 @@ def cmd_away(work: Work, servant: Servant, args: str) -> None:
         raise _Refusal(t("s_away_past", lang, until=until, today=today,
                          example=today + dt.timedelta(days=7)))
     state = _state(work, servant)
+    earlier = (state.away_from, state.away_until)
     state.away_from, state.away_until = start, until
     work.session.add(state)
     lines = [t("s_away", lang, start=start, until=until)]
+    if earlier[0] is not None and earlier[1] is not None and earlier[1] >= today \
+            and earlier != (start, until):
+        # one absence at a time: say so, so an earlier one is not thought kept as well
+        lines.append(t("s_away_replaced", lang, start=earlier[0], until=earlier[1]))
     cases = _open_cases(work, servant, everyone=False)
     if cases:
         lines.append(t("s_away_cases", lang))

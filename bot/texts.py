@@ -518,6 +518,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Case {case} has not been handed on yet: add a reason, so {name} knows why the case "
         "comes to them. Type for example: /assign {case} {who} I am on leave for three weeks",
     ),
+    "s_away_replaced": (
+        "Dit vervangt je afwezigheid van {start} tot en met {until}: ik houd er één bij. Ben "
+        "je in beide periodes weg, geef dan nu de eerste op en de tweede als die voorbij is.",
+        "This replaces your absence from {start} to {until}: I keep one. Away in both? Give "
+        "the first now and the second once it has passed.",
+    ),
     "s_slash_needed": (
         "Er is niets verstuurd en niets gedaan. Bedoel je {command}? Typ het dan met de "
         "schuine streep ervoor: zo'n opdracht gaat naar de vrijwilliger of sluit een zaak.",

@@ -239,8 +239,10 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
         if bare.out_of_scope and bare.extra.get("scope") == "spam":
             self.work.to_volunteer(self.vol, bare.redirect or t("out_of_scope", self.lang))
             self.ask_again()
-        elif asks_who_that(text) and case is not None and (
-                servant := self.work.kmap.find_servant(case.servant_id or "")) is not None:
+        elif case is not None and (servant := self.work.kmap.find_servant(
+                case.servant_id or "")) is not None and (asks_who_that(text) or (
+                text.strip().endswith("?")  # "Wie is Marloes?": about the servant
+                and servant.name.split()[0].casefold() in words(text))):
             self.work.to_volunteer(self.vol, t("servant_who", self.lang,
                                                **servant_card(servant, self.lang)))
             self.ask_again()

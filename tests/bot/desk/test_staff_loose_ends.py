@@ -287,3 +287,11 @@ async def test_a_case_that_cannot_be_handed_on_says_so_before_asking_a_reason(
     answer = texts(await desk.staff(LOTTE, f"/geef {case_id} ingrid"))
     assert f"Zaak {case_id} is al afgerond" in answer and "reden" not in answer
     assert desk.case(case_id).state == lifecycle.RESOLVED
+
+
+async def test_a_second_absence_says_it_replaces_the_first(desk: Harness) -> None:
+    await desk.staff(LOTTE, "/afwezig 2027-03-01 2027-03-05")
+    answer = texts(await desk.staff(LOTTE, "/afwezig 2027-04-01 2027-04-05"))
+    assert "Dit vervangt je afwezigheid van 2027-03-01 tot en met 2027-03-05" in answer
+    again = texts(await desk.staff(LOTTE, "/afwezig 2027-04-01 2027-04-05"))
+    assert "vervangt" not in again  # the same dates: nothing replaced

@@ -170,7 +170,8 @@ async def test_a_privacy_question_at_the_name_question_is_answered_not_stored(
     assert desk.to_servant(LOTTE) == []
 
 
-@pytest.mark.parametrize("typed", ["Wie is dat?", "who's that"])
+@pytest.mark.parametrize("typed", ["Wie is dat?", "who's that", "Wie is Lotte?",
+                                   "Wat is Lotte Vermeulen voor iemand?"])
 async def test_who_is_that_at_the_name_question_is_no_name(desk: Harness, typed: str) -> None:
     case_id = await to_initiative(desk)
     answer = await desk.say(VERA, typed)
