@@ -243,7 +243,7 @@ def check_import(
         progress("reading", 0, 1)
     raw, problems = read_sheets(source)
     if any(p.severity == "error" for p in problems) or not raw:
-        if not raw and not problems:
+        if not raw and not any(p.severity == "error" for p in problems):
             problems.append(SheetProblem(source.name, None, None,
                                          "no sheets Wegwijs knows were found in it"))
         return {}, None, problems

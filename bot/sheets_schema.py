@@ -11,6 +11,7 @@ The same table drives export, import and the "read me" sheet, so they cannot dri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -163,5 +164,6 @@ def normalise_name(name: str) -> str:
 
 def sheet_for_name(name: str) -> Sheet | None:
     """The sheet a workbook tab or CSV file name (without ``.csv``) stands for."""
-    wanted = normalise_name(name)
+    # "funds (1)": the copy number a browser or file manager adds to a second download
+    wanted = normalise_name(re.sub(r"\s*\(\d+\)$", "", name))
     return next((s for s in SHEETS if normalise_name(s.title) == wanted), None)

@@ -291,3 +291,29 @@ def test_an_error_text_in_a_csv_file_stops_the_import(eval_copy: Path, workbook:
     _funds_csv(workbook, source, {"summary (nl)": "#N/A is geen fout hier"})
     report = import_knowledge(source, eval_copy)
     assert report.kmap.entry(FUND).summary.nl == "#N/A is geen fout hier"
+
+
+def test_a_csv_file_with_a_download_copy_number_is_still_its_sheet(
+        eval_copy: Path, workbook: Path, tmp_path: Path) -> None:
+    """A second download is saved as "funds (1).csv": still the funds sheet."""
+    source = tmp_path / "funds (1).csv"
+    _funds_csv(workbook, source, {"summary (nl)": "Geld voor een schone buurt, nu."})
+    report = import_knowledge(source, eval_copy)
+    assert report.kmap.entry(FUND).summary.nl == "Geld voor een schone buurt, nu."
+
+
+def test_an_import_lists_what_it_changed(eval_copy: Path, workbook: Path) -> None:
+    """Not only the totals: a row deleted by accident shows as removed."""
+    wb = load_workbook(workbook)
+    ws = wb["funds"]
+    gone = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value != FUND)
+    gone_id = ws.cell(gone, 1).value
+    ws.delete_rows(gone)
+    wb.save(workbook)
+    _cells(workbook, "funds", FUND, {"summary (nl)": "Nieuwe tekst."})
+    result = runner.invoke(app, ["knowledge", "import", str(workbook), "--into",
+                                 str(eval_copy)])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 1 removed, 1 edited." in result.output
+    assert f"- fund {gone_id} (removed)" in result.output
+    assert f"~ fund {FUND} (edited)" in result.output
