@@ -477,9 +477,17 @@ def _open_cases(work: Work, servant: Servant, everyone: bool) -> list[Case]:
 def _case_line(work: Work, case: Case, lang: str) -> str:
     since = case.offered_at or case.created_at
     state = t(f"state_{case.state}", lang) if f"state_{case.state}" in TEXTS else case.state
-    return t("s_case_line", lang, case=case.id, state=state,
+    line = t("s_case_line", lang, case=case.id, state=state,
              theme=theme_text(work.kmap, case, lang), place=place_text(work.kmap, case, lang),
              since=f"{local_date(as_utc(since), work.config.timezone):%Y-%m-%d}")
+    return f"{line} · “{_label(case)}”" if _label(case) else line
+
+
+def _label(case: Case, limit: int = 40) -> str:
+    """What tells one case from the next in a list: the initiative's name, else the start
+    of the question."""
+    text = " ".join((case.initiative or case.question or "").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def cmd_cases(work: Work, servant: Servant, args: str) -> None:

@@ -295,3 +295,12 @@ async def test_a_second_absence_says_it_replaces_the_first(desk: Harness) -> Non
     assert "Dit vervangt je afwezigheid van 2027-03-01 tot en met 2027-03-05" in answer
     again = texts(await desk.staff(LOTTE, "/afwezig 2027-04-01 2027-04-05"))
     assert "vervangt" not in again  # the same dates: nothing replaced
+
+
+async def test_the_case_list_tells_cases_apart(desk: Harness) -> None:
+    case_id = await hand_over(desk)
+    line = next(x for x in texts(await desk.staff(LOTTE, "/zaken")).splitlines()
+                if x.startswith(f"Zaak {case_id} ·"))
+    case = desk.case(case_id)
+    label = case.initiative or " ".join((case.question or "").split())[:20]
+    assert label and label in line
