@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from bot.followup import FollowUpConfig
 from bot.kv import DbStateStore
 from bot.texts import t
 from routing.load import load_knowledge
+from routing.model import KnowledgeMap
 
 QUESTION = "We zoeken subsidie voor een moestuin in Zeist"  # answered with an offer
 
@@ -43,6 +45,15 @@ class FlakyOut(io.StringIO):
             self.fail -= 1
             raise BrokenPipeError(32, "Broken pipe")
         return super().write(text)
+
+
+async def _chat(url: str, kmap: KnowledgeMap, lines: str) -> str:
+    """One ``wegwijs chat`` run of Tess on the database at ``url``: what it printed."""
+    out = io.StringIO()
+    await _run_terminal(url, kmap, chat_id="tess", sender_id="tess", display_name="tess",
+                        label="wegwijs", config=FollowUpConfig(), volunteer=True,
+                        stdin=io.StringIO(lines), stdout=out)
+    return out.getvalue()
 
 
 async def test_a_reply_not_shown_is_shown_at_the_next_input(tmp_path: Path,
@@ -92,14 +103,7 @@ async def test_options_count_only_once_they_were_shown(tmp_path: Path) -> None:
 async def test_a_restarted_chat_shows_the_waiting_question_once(
         tmp_path: Path, eval_knowledge_dir: Path) -> None:
     url = f"sqlite:///{tmp_path / 'desk.db'}"
-    kmap = load_knowledge(eval_knowledge_dir)
-
-    async def chat(lines: str) -> str:
-        out = io.StringIO()
-        await _run_terminal(url, kmap, chat_id="tess", sender_id="tess", display_name="tess",
-                            label="wegwijs", config=FollowUpConfig(), volunteer=True,
-                            stdin=io.StringIO(lines), stdout=out)
-        return out.getvalue()
+    chat = partial(_chat, url, load_knowledge(eval_knowledge_dir))
 
     first = await chat(f"{QUESTION}\n")
     assert "Marleen Visser" in first and "1) Ja" in first  # the offer
@@ -116,14 +120,7 @@ async def test_a_number_after_a_restart_picks_from_the_options_shown_again(
     """The options stored before the restart (here in another order) no longer count once
     the waiting question is shown again: "2" is the "Nee" on screen, never a "Ja"."""
     url = f"sqlite:///{tmp_path / 'desk.db'}"
-    kmap = load_knowledge(eval_knowledge_dir)
-
-    async def chat(lines: str) -> str:
-        out = io.StringIO()
-        await _run_terminal(url, kmap, chat_id="tess", sender_id="tess", display_name="tess",
-                            label="wegwijs", config=FollowUpConfig(), volunteer=True,
-                            stdin=io.StringIO(lines), stdout=out)
-        return out.getvalue()
+    chat = partial(_chat, url, load_knowledge(eval_knowledge_dir))
 
     assert "1) Ja" in await chat(f"{QUESTION}\n")
     engine = make_engine(url)

@@ -18,10 +18,10 @@ from bot import cases as lifecycle
 from bot.models import ServantState
 from routing.model import KnowledgeMap
 from tests.bot.desk.harness import Harness, started_with_languages, texts
+from tests.bot.desk.test_audit_staff import LOTTE, taken_case
 from tests.bot.desk.test_cli_desk import wegwijs
 from tests.bot.desk.test_flow import QUESTION, VERA, hand_over
 
-LOTTE = "lotte-vermeulen"  # the eval map's owner for a neighbourhood initiative in Utrecht
 INGRID = "ingrid-smit"
 
 
@@ -29,14 +29,6 @@ def absence(desk: Harness, servant_id: str) -> tuple[object, object]:
     with desk.session() as s:
         state = s.get(ServantState, servant_id)
         return (state.away_from, state.away_until) if state else (None, None)
-
-
-async def taken_case(desk: Harness, chat: str = VERA) -> int:
-    case_id = await hand_over(desk, chat=chat)
-    await desk.staff(LOTTE, f"/neem {case_id}")
-    desk.to_servant(LOTTE)
-    desk.to_volunteer(chat)
-    return case_id
 
 
 # ------------------------------------------------------------------ 1. a past absence
