@@ -102,7 +102,7 @@ _BARE_PUNCTUATION = ".!?:,;"
 
 def bare_command(work: Work, servant: Servant, text: str) -> tuple[str, str] | None:
     """The staff command a message without its slash stands for ("zaken", "neem 2",
-    "neem 2"), or None when it is ordinary text.
+    "afwezig weg"), or None when it is ordinary text.
 
     Only a message with the command's whole shape counts, so that a sentence meant for a
     volunteer ("Klaar, ik heb het fonds gebeld", "Neem contact op met …") is never run: a
