@@ -168,12 +168,10 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             # "is er al nieuws?", "we hebben nu twintig buren": maybe for the older case's
             # servant; offered to pass on, so what they typed is not lost
             self.hold(older, text)
-            old_name = self.servant_name(older.id)
-            label = t("pass_on_choice", self.lang, name=old_name)
-            self.say("offer_waiting_pass_on", name=servant.name, old_name=old_name,
-                     case=older.id, label=label,
-                     choices=(Choice(label, f"passon:{older.id}"),
-                              *self.yes_no(f"consent:{case.id}")))
+            pass_on = self.pass_on_choice(older.id)
+            self.say("offer_waiting_pass_on", name=servant.name,
+                     old_name=self.servant_name(older.id), case=older.id, label=pass_on.label,
+                     choices=(pass_on, *self.yes_no(f"consent:{case.id}")))
             return True
         if not self.whole_question(text):
             self.say("didnt_get", choices=self.yes_no(f"consent:{case.id}"))
@@ -186,6 +184,11 @@ class Conversation(CommandsMixin, QuestionMixin, OfferMixin, OpenCaseMixin):
             else None
         servant = self.work.kmap.find_servant(case.servant_id or "") if case else None
         return servant.name if servant is not None else "?"
+
+    def pass_on_choice(self, case_id: object) -> Choice:
+        """The choice that passes a held message on to the servant of case ``case_id``."""
+        return Choice(t("pass_on_choice", self.lang, name=self.servant_name(case_id)),
+                      f"passon:{case_id}")
 
     def hold(self, older: Case, text: str) -> None:
         """Keep ``text`` for the older case's servant while the offer waits (until it is
@@ -329,8 +332,7 @@ def ask_pending(work: Work, router: Router, channel: str, sender_id: str) -> boo
         # the whole offer, with what would be shared: the consent is given on this wording;
         # a message held for an older case keeps its choice
         held = vol.data.get("pass_on")
-        keep = (Choice(t("pass_on_choice", talk.lang, name=talk.servant_name(held["case"])),
-                       f"passon:{held['case']}"),) if isinstance(held, dict) else ()
+        keep = (talk.pass_on_choice(held["case"]),) if isinstance(held, dict) else ()
         work.to_volunteer(vol, wording, choices=(*keep, *talk.yes_no(f"consent:{case.id}")))
     else:
         talk.ask_again()
