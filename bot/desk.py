@@ -31,7 +31,7 @@ from bot.outbox import Work
 from bot.staff import handle as handle_staff
 from bot.staff import handle_text as handle_staff_text
 from bot.texts import t
-from bot.volunteer import Conversation
+from bot.volunteer import Conversation, ask_pending
 from bot.wording import text_lang
 from routing.model import KnowledgeMap, Servant
 from routing.router import Router
@@ -85,6 +85,12 @@ class Desk:
 
     def _work(self, session: Session) -> Work:
         return Work(session, self.kmap, self.clock.now(), self.config, self.channels)
+
+    def ask_pending(self, channel: str, sender_id: str) -> bool:
+        """Queue once more the question a volunteer's conversation waits for (a chat opened
+        again after a restart); see ``bot.volunteer.ask_pending``."""
+        with transaction(self.engine) as session:
+            return ask_pending(self._work(session), self.router, channel, sender_id)
 
     def servant_for(self, channel: str, sender_id: str) -> Servant | None:
         """The civil servant behind a sender, or None (terminal: the servant id)."""

@@ -100,13 +100,7 @@ def terminal_runtime(desk: Desk, channel: TerminalChannel) -> Runtime:
 def ask_pending_question(desk: Desk, channel: str, sender_id: str) -> bool:
     """Queue the question the volunteer's conversation waits for once more (a chat that
     starts again would otherwise show an empty prompt). The state is the database's."""
-    from bot.db import transaction
-    from bot.outbox import Work
-    from bot.volunteer import ask_pending
-
-    with transaction(desk.engine) as session:
-        work = Work(session, desk.kmap, desk.clock.now(), desk.config, desk.channels)
-        return ask_pending(work, desk.router, channel, sender_id)
+    return desk.ask_pending(channel, sender_id)
 
 
 def open_database(database_url: str) -> Engine:
