@@ -64,6 +64,8 @@ class ImportReport:
     #: Per file: comments of the old file that have no place in the new one (they stood
     #: on a line or in a value that changed, or with an item that is gone).
     comments_lost: dict[str, list[str]] = field(default_factory=dict)
+    #: The map that was in the folder before, when there was one that loaded.
+    before: KnowledgeMap | None = None
 
 
 # ------------------------------------------------------------------ export
@@ -288,24 +290,25 @@ def check_import(
         return texts, None, problems
     counts = {s.title: len(raw[s.key].rows) for s in SHEETS if s.key in raw}
     warnings = [p for p in problems if p.severity == "warning"]
-    texts = _unchanged_files_kept(texts, kmap, into, today)
+    texts, before = _unchanged_files_kept(texts, kmap, into, today)
     lost = _comments_lost(comments, texts)
-    return texts, ImportReport(kmap, texts, counts, warnings, lost), problems
+    return texts, ImportReport(kmap, texts, counts, warnings, lost, before), problems
 
 
 def _unchanged_files_kept(texts: dict[str, str], kmap: KnowledgeMap, into: Path,
-                          today: dt.date | None) -> dict[str, str]:
+                          today: dt.date | None
+                          ) -> tuple[dict[str, str], KnowledgeMap | None]:
     """The new texts, written as edits of the files on disk: what the import leaves as it
     was keeps its text there (layout, line breaks, comments), so an export imported back
     unchanged changes nothing and a one-cell edit changes one line
-    (``bot.knowledge_splice``)."""
+    (``bot.knowledge_splice``); and the map that was there, if one loaded."""
     try:
         before = load_knowledge(into, today=today)
         old_texts = {name: (into / name).read_text(encoding="utf-8") for name in texts
                      if (into / name).is_file()}
     except (KnowledgeError, OSError, UnicodeDecodeError):
-        return texts  # no readable map there: everything is written anew
-    return keep_unchanged_text(texts, old_texts, before, kmap, today=today)
+        return texts, None  # no readable map there: everything is written anew
+    return keep_unchanged_text(texts, old_texts, before, kmap, today=today), before
 
 
 def _in_sheet_order(problems: list[SheetProblem]) -> list[SheetProblem]:

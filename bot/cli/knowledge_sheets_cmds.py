@@ -86,7 +86,6 @@ def import_cmd(
                   markup=False)
         raise typer.Exit(1)
     day = day_or_today(today)
-    before = _map_or_none(into)
     try:
         with _progress() as update:
             report = import_knowledge(source, into, today=day, progress=update)
@@ -105,18 +104,8 @@ def import_cmd(
     _say_comments_lost(report.comments_lost)
     summary = ", ".join(f"{n} {title}" for title, n in report.counts.items())
     typer.echo(f"Imported into {into}: {summary}.")
-    if before is not None:  # what changed, so a row deleted by accident shows
-        typer.echo(format_report(diff_maps(before, report.kmap)))
-
-
-def _map_or_none(folder: Path) -> KnowledgeMap | None:
-    """The map in ``folder`` before an import, if there is one that loads."""
-    if not (folder / "themes.yaml").is_file():
-        return None
-    try:
-        return load_knowledge(folder)
-    except KnowledgeError:
-        return None
+    if report.before is not None:  # what changed, so a row deleted by accident shows
+        typer.echo(format_report(diff_maps(report.before, report.kmap)))
 
 
 _LOST_SHOWN = 10  # comment lines shown per file
