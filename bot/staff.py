@@ -149,6 +149,16 @@ def _text_command(work: Work, servant: Servant, text: str) -> str | None:
     return f"/{words[0].casefold()} {words[1]} …"
 
 
+def _text_command_without_text(work: Work, servant: Servant, text: str) -> str | None:
+    """The text-carrying command of a message that is only its word and one of this
+    servant's case numbers ("klaar 1"): its usage is the helpful answer."""
+    words = text.split()
+    name = ALIASES.get(words[0].casefold()) if len(words) == 2 else None
+    if name in ("reply", "note", "resolve", "assign") and _acts_on(work, servant, words[1]):
+        return name
+    return None
+
+
 def handle_text(work: Work, servant: Servant, text: str) -> None:
     """A servant's message without a slash: the command it has the whole shape of, a
     question whether a text-carrying command was meant, or else the hint that it was not
@@ -158,6 +168,10 @@ def handle_text(work: Work, servant: Servant, text: str) -> None:
         handle(work, servant, *bare)
     elif (meant := _text_command(work, servant, text)) is not None:
         work.to_servant(servant.id, t("s_slash_needed", servant_lang(servant), command=meant))
+    elif (name := _text_command_without_text(work, servant, text)) is not None:
+        nl, en = USAGE[name]
+        lang = servant_lang(servant)
+        work.to_servant(servant.id, t("s_usage", lang, usage=en if lang == "en" else nl))
     else:
         work.to_servant(servant.id, plain_text_hint(work, servant))
 

@@ -121,6 +121,18 @@ async def test_command_words_without_a_slash_work(desk: Harness) -> None:
     assert "Opdrachten voor medewerkers" in texts(await desk.staff(LOTTE, "help"))
 
 
+async def test_a_text_command_with_only_its_case_number_gets_its_usage(desk: Harness) -> None:
+    case_id = await taken_case(desk)
+    desk.to_volunteer(VERA)
+    for typed, usage in ((f"klaar {case_id}", "/klaar"), (f"Antwoord {case_id}", "/antwoord")):
+        answer = texts(await desk.staff(LOTTE, typed))
+        assert answer.startswith("Gebruik: " + usage), (typed, answer)
+    assert desk.case(case_id).state == lifecycle.ACCEPTED and desk.to_volunteer(VERA) == []
+    # a case that is not theirs, or no number, is still plain text
+    assert "Gebruik" not in texts(await desk.staff(LOTTE, "klaar 999"))
+    assert "Gebruik" not in texts(await desk.staff(LOTTE, "klaar hoor"))
+
+
 async def test_handing_on_without_a_slash_asks_for_the_slash(desk: Harness) -> None:
     case_id = await taken_case(desk)
     answer = texts(await desk.staff(LOTTE, f"geef {case_id} ingrid landelijke regeling"))
