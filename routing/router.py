@@ -58,6 +58,10 @@ _HELP_CUES = frozenset(
 _LOCATIVE = frozenset(["in", "op", "bij", "naast", "langs", "rond", "rondom", "nabij",
                        "vlakbij", "achter", "tegenover", "at", "near", "around", "along",
                        "beside", "on"])
+# Words that introduce a cause or source: what it comes from is not what the initiative works on.
+_CAUSE = frozenset(["door", "vanwege", "from", "by"])
+_OF = frozenset(["van", "of"])
+_REPLACED = ("vervang", "replac")  # "vervangen door groen": the new thing, not a cause
 _DETERMINERS = frozenset(["de", "het", "een", "onze", "ons", "mijn", "hun", "die", "dat",
                           "deze", "dit", "the", "a", "an", "our", "my", "their", "this",
                           "that"])
@@ -119,17 +123,28 @@ def _best_cover(spans: list[tuple[int, int, float]], repeat: float = 1.0) -> flo
     return total
 
 
+def _after(toks: Sequence[str], i: int) -> int:
+    """The position of the noun after position ``i`` and at most two determiners."""
+    j = i + 1
+    while j < len(toks) and j <= i + 2 and toks[j] in _DETERMINERS:
+        j += 1
+    return j
+
+
 def _setting_positions(toks: Sequence[str]) -> frozenset[int]:
-    """Positions of the noun right after a preposition of place (and a determiner)."""
-    if _LOCATIVE.isdisjoint(toks):
-        return frozenset()
+    """Positions of the noun right after a preposition of place (and a determiner), and of
+    a cause ("door de uitstoot van de fabriek", "a hum from a factory")."""
     out: set[int] = set()
-    for i, t in enumerate(toks):
-        if t in _LOCATIVE:
-            j = i + 1
-            while j < len(toks) and j <= i + 2 and toks[j] in _DETERMINERS:
-                j += 1
-            out.add(j)
+    if not _LOCATIVE.isdisjoint(toks):
+        out.update(_after(toks, i) for i, t in enumerate(toks) if t in _LOCATIVE)
+    if not _CAUSE.isdisjoint(toks):
+        for i, t in enumerate(toks):
+            if t in _CAUSE and not (i and toks[i - 1].startswith(_REPLACED)):
+                j = _after(toks, i)
+                out.add(j)
+                while j + 1 < len(toks) and toks[j + 1] in _OF:  # "... van de fabriek"
+                    j = _after(toks, j + 1)
+                    out.add(j)
     return frozenset(out)
 
 
@@ -390,6 +405,11 @@ class Router:
             if needs and (needs[0] in self.theme_free_needs or general_said) \
                     and self._has_general:
                 themes = [GENERAL_THEME]
+                weak = sorted(an.weak_themes - {GENERAL_THEME})
+                if len(weak) == 1 and needs[0] in self.local_needs:
+                    # a space for "onze buurtkamer": the one theme hinted at decides who
+                    # locally helps, before the general theme
+                    themes.insert(0, weak[0])
             else:
                 clarify.append("theme")
         assumed_need = False

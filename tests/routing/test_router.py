@@ -616,3 +616,27 @@ def test_a_mended_slip_weighs_as_the_word_itself(router: Router) -> None:
 
     assert rook("De houtkahcel van de buren walmt, wie helpt?") == rook(
         "De houtkachel van de buren walmt, wie helpt?")
+
+
+def test_a_cause_is_not_what_the_initiative_works_on(router: Router) -> None:
+    # the bees are the subject; the factory is named as the cause ("door", "from")
+    for text in ("Bij ons gaan de bijen dood door de schoorsteen van de fabriek, wie heeft "
+                 "advies?",
+                 "Our bees are dying from the chimney of the factory. Any advice?"):
+        r = router.route(text, today=DAY)
+        assert r.themes[:2] == ("bijen", "fabriek"), text
+    # "vervangen door": what replaces is the plan, not a cause
+    r = router.route("Wij willen de fietsenstalling vervangen door een bloemenweide, tips?",
+                     today=DAY)
+    assert r.themes[0] == "bijen"
+
+
+def test_a_local_need_with_only_a_hinted_theme_puts_that_theme_first(router: Router) -> None:
+    # "buurtcomité" only hints at the community theme; for a permit (a local need) that
+    # theme decides before the general theme
+    r = router.route("Ons buurtcomité zoekt toestemming voor een zaaltje in Zandhaven",
+                     today=DAY)
+    assert r.themes == ("samenleven", "algemeen") and r.clarify == ()
+    # a need any theme's entries answer (legal help) keeps the general theme alone
+    legal = router.route("Heeft ons buurtproject een verzekering nodig?", today=DAY)
+    assert legal.themes == ("algemeen",)
