@@ -53,6 +53,8 @@ _HELP_CUES = frozenset(
         "anybody", "advice", "ideas"
     ]
 )
+_WHAT = frozenset(["wat", "what"])
+_DESK = frozenset(["jullie", "you", "u"])
 # General prepositions of place and the short words that may follow them before a noun
 # ("bij de vijver", "langs de gracht", "next to the park").
 _LOCATIVE = frozenset(["in", "op", "bij", "naast", "langs", "rond", "rondom", "nabij",
@@ -415,7 +417,10 @@ class Router:
         assumed_need = False
         if not needs:
             specific = bool(themes) and themes[0] != GENERAL_THEME
-            if not (specific and set(an.toks) & _HELP_CUES):
+            cues = set(an.toks) & _HELP_CUES
+            if cues <= _WHAT and not _DESK.isdisjoint(an.toks):
+                cues = set()  # "wat kunnen jullie voor ons betekenen?": any help at all
+            if not (specific and cues):
                 clarify.append("need")
             elif self.default_need is not None:
                 # asked for help without saying what kind: the most common kind of help

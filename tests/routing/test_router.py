@@ -332,7 +332,9 @@ def test_a_bare_request_for_help_asks_what_kind_of_help(router: Router) -> None:
     # "kunnen jullie ons helpen?" says help is wanted, not which: ask, do not assume
     for text in ("Ons bijenhotel-project loopt niet zo, kunnen jullie ons helpen?",
                  "We do something with bees, can you help us?",
-                 "Hulp gezocht voor ons bijenhotel"):
+                 "Hulp gezocht voor ons bijenhotel",
+                 "Wij hebben een bijenhotel. Wat kunnen jullie voor ons betekenen?",
+                 "We run a bee hotel, what can you do for us?"):
         r = router.route(text, today=DAY)
         assert r.themes[:1] == ("bijen",) and r.clarify == ("need",), text
         assert r.extra["need_assumed"] is False, text
