@@ -361,6 +361,17 @@ def import_knowledge(
     return report
 
 
+def _line_ends(path: Path) -> str:
+    """The line ends of the file being replaced ("\\r\\n" for a file saved on Windows),
+    so that an import does not turn every line of it into a change."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65_536)
+    except OSError:
+        return "\n"
+    return "\r\n" if b"\r\n" in head else "\n"
+
+
 def write_folder_atomically(texts: Mapping[str, str], into: Path) -> None:
     """Replace the knowledge files in ``into`` with ``texts`` in one swap.
 
@@ -386,7 +397,8 @@ def write_folder_atomically(texts: Mapping[str, str], into: Path) -> None:
         else:
             os.chmod(tmp, 0o755)
         for name, text in texts.items():
-            with (tmp / name).open("w", encoding="utf-8") as fh:
+            with (tmp / name).open("w", encoding="utf-8", newline=_line_ends(into / name)
+                                   ) as fh:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -123,6 +123,26 @@ def test_a_changed_deadline_is_one_changed_line(eval_copy: Path, workbook: Path)
     assert report.comments_lost == {}
 
 
+def test_a_file_saved_with_windows_line_ends_keeps_them(eval_copy: Path,
+                                                        workbook: Path) -> None:
+    """A map folder edited on Windows (CRLF): an import changes one line, not all."""
+    funds = eval_copy / "funds.yaml"
+    funds.write_bytes(funds.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    raw_before = funds.read_bytes()
+    _edit(workbook, "funds", FUND, {"open until": dt.datetime(2027, 3, 31)})
+    _before, _after, report = _import(workbook, eval_copy)
+    raw_after = funds.read_bytes()
+    assert raw_after.count(b"\r\n") == raw_before.count(b"\r\n")
+    assert b"\n" not in raw_after.replace(b"\r\n", b"")  # no bare line end crept in
+    changed = [(a, b) for a, b in zip(raw_before.split(b"\r\n"), raw_after.split(b"\r\n"),
+                                      strict=True) if a != b]
+    assert changed == [(b"  open: {from: 2026-01-01, until: 2026-12-31}",
+                        b"  open: {from: 2026-01-01, until: 2027-03-31}")]
+    assert report.kmap.entry(FUND).window.until == dt.date(2027, 3, 31)
+    # a file written with plain line ends stays so
+    assert b"\r\n" not in (eval_copy / "themes.yaml").read_bytes()
+
+
 def test_a_changed_amount_keeps_the_eligibility_block_as_it_was(eval_copy: Path,
                                                                 workbook: Path) -> None:
     """Only the amount changes: the block keeps its layout and its notes their quotes."""
