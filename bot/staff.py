@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlmodel import col, select
 
@@ -140,23 +140,28 @@ def _text_command(work: Work, servant: Servant, text: str) -> str | None:
     a case or writes the volunteer, so it is never run from a sentence that merely starts
     like it; the servant is asked to type the slash instead."""
     words = text.split()
-    name = ALIASES.get(words[0].casefold()) if len(words) >= 3 else None
-    if name not in ("reply", "note", "resolve", "assign") or not _acts_on(work, servant,
-                                                                          words[1]):
+    name = _text_carrying(work, servant, words) if len(words) >= 3 else None
+    if name is None:
         return None
     if name == "assign" and _find_servant(work.kmap, words[2]) is None:
         return None  # "geef 1 dagen de tijd": no colleague named
     return f"/{words[0].casefold()} {words[1]} …"
 
 
+def _text_carrying(work: Work, servant: Servant, words: Sequence[str]) -> str | None:
+    """The text-carrying command whose word ``words`` start with, followed by the number
+    of a case this servant may act on ("klaar 3 ..."), or None."""
+    name = ALIASES.get(words[0].casefold())
+    if name in ("reply", "note", "resolve", "assign") and _acts_on(work, servant, words[1]):
+        return name
+    return None
+
+
 def _text_command_without_text(work: Work, servant: Servant, text: str) -> str | None:
     """The text-carrying command of a message that is only its word and one of this
     servant's case numbers ("klaar 1"): its usage is the helpful answer."""
     words = text.split()
-    name = ALIASES.get(words[0].casefold()) if len(words) == 2 else None
-    if name in ("reply", "note", "resolve", "assign") and _acts_on(work, servant, words[1]):
-        return name
-    return None
+    return _text_carrying(work, servant, words) if len(words) == 2 else None
 
 
 def handle_text(work: Work, servant: Servant, text: str) -> None:
